@@ -1,0 +1,39 @@
+/**
+ * The cdktf app: one stack per environment file in config/. `WIF_BRIDGE_ENV=dev,prod` selects
+ * some; by default every file is synthesized. Run by tsx from cdktf.json, never bundled:
+ * cdktf re-runs this file to zip assets.
+ */
+import * as path from "node:path";
+import { App } from "cdktf";
+import { loadConfigDir } from "./stacks/config";
+import { BridgeStack } from "./stacks/bridge-stack";
+
+const configDir = path.join(__dirname, "config");
+const selected = (process.env.WIF_BRIDGE_ENV ?? "")
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
+
+function main(): void {
+  const configs = loadConfigDir(configDir);
+  const unknown = selected.filter((env) => !configs.some((c) => c.environment === env));
+  if (unknown.length > 0) {
+    throw new Error(
+      `WIF_BRIDGE_ENV names ${unknown.join(", ")}, but config/ has only: ${configs.map((c) => c.environment).join(", ")}`,
+    );
+  }
+  const app = new App();
+  for (const config of configs) {
+    if (selected.length === 0 || selected.includes(config.environment)) {
+      new BridgeStack(app, config.environment, { config });
+    }
+  }
+  app.synth();
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+}

@@ -1,0 +1,50 @@
+/**
+ * What Google STS does with the AWS identity it receives: the attribute mapping and the
+ * condition, as CEL text. Pure functions, no cdktf: the stack, the policy rules, the review
+ * tool and the tests all read the same strings.
+ */
+
+/** Google refuses a google.subject longer than this (bytes, UTF-8). */
+export const GOOGLE_SUBJECT_MAX_BYTES = 127;
+
+/** `arn:aws:sts::ACCOUNT:assumed-role/ROLE`: what attribute.aws_role holds for a role session. */
+export function assumedRoleArn(accountId: string, roleName: string): string {
+  return `arn:aws:sts::${accountId}:assumed-role/${roleName}`;
+}
+
+/** The google.subject a Lambda presents: its role session ARN, session name = function name. */
+export function googleSubject(accountId: string, roleName: string, functionName: string): string {
+  return `${assumedRoleArn(accountId, roleName)}/${functionName}`;
+}
+
+/**
+ * Google's default mapping for AWS providers (a custom mapping replaces it whole, so it is
+ * restated) plus attribute.aws_account, which the condition pins.
+ */
+export function awsAttributeMapping(): Record<string, string> {
+  return {
+    "google.subject": "assertion.arn",
+    "attribute.aws_account": "assertion.account",
+    "attribute.aws_role":
+      "assertion.arn.contains('assumed-role') ? assertion.arn.extract('{account_arn}assumed-role/') + 'assumed-role/' + assertion.arn.extract('assumed-role/{role_name}/') : assertion.arn",
+  };
+}
+
+/** A CEL string literal; role names never hold quotes, but a literal must not be injectable. */
+function celString(value: string): string {
+  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * The condition that admits exactly the given roles of one account: equality on the full
+ * assumed-role ARN, so `ROLE-other` or `other-ROLE` never pass.
+ */
+export function awsAttributeCondition(accountId: string, roleNames: readonly string[]): string {
+  if (roleNames.length === 0) throw new Error("awsAttributeCondition needs at least one role name");
+  const arns = roleNames.map((role) => celString(assumedRoleArn(accountId, role)));
+  const roleTest =
+    arns.length === 1
+      ? `attribute.aws_role == ${arns[0]}`
+      : `attribute.aws_role in [${arns.join(", ")}]`;
+  return `attribute.aws_account == ${celString(accountId)} && ${roleTest}`;
+}
