@@ -5,10 +5,13 @@
  * AWS account can write to one table, with no stored key anywhere.
  */
 import { Construct } from "constructs";
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import type { BridgeConfig } from "./config";
+import { addStateBackend } from "./state-backend";
+import { FullProviderSources } from "./provider-sources";
+import { FederationIds } from "./gcp/federation-ids";
 import { LambdaExecutionRole } from "./aws/execution-role";
 import { BundledFunction } from "./aws/bundled-function";
 import { BASE_SERVICES, ProjectServices, STORAGE_SERVICE } from "./gcp/project-services";
@@ -39,9 +42,9 @@ export class BridgeStack extends TerraformStack {
     const config = props.config;
     const { names } = config;
     this.config = config;
-    // State next to the project (not inside cdktf.out, which synth rewrites), by a relative
-    // path so the synthesized JSON is the same on every machine.
-    new LocalBackend(this, { path: `../../../terraform.${config.environment}.tfstate` });
+    // Local state in the project root by default; S3 or GCS from config.state.
+    addStateBackend(this, config);
+    Aspects.of(this).add(new FullProviderSources());
     const labels = { ...config.labels, app: "wif-bridge", environment: config.environment };
 
     new AwsProvider(this, "aws", {
@@ -63,15 +66,24 @@ export class BridgeStack extends TerraformStack {
     });
     const dependsOn = services.dependables;
 
-    this.federation = new WorkloadIdentityFederation(this, "federation", {
-      projectId: config.gcp.projectId,
+    const federationIds = new FederationIds(this, "federation-ids", {
       poolId: config.federation.poolId,
       providerId: config.federation.providerId,
+      idSuffix: config.federation.idSuffix,
+    });
+    this.federation = new WorkloadIdentityFederation(this, "federation", {
+      projectId: config.gcp.projectId,
+      poolId: federationIds.poolId,
+      providerId: federationIds.providerId,
       awsAccountId: config.aws.accountId,
       awsRoleNames: [names.roleName],
       displayName: `wif-bridge ${config.environment}`,
       dependsOn,
     });
+    if (federationIds.randomSuffix) {
+      // The display name is cut from the provider id, which is a reference here: name it plainly.
+      this.federation.provider.displayName = config.federation.providerId;
+    }
     this.identity = new FederatedIdentity(this, "identity", {
       projectId: config.gcp.projectId,
       accessMode: config.federation.accessMode,

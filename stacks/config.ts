@@ -98,6 +98,85 @@ function checkUniqueNames(
   });
 }
 
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'expected an AWS region, e.g. "eu-west-1"');
+
+/** A state object path: Terraform refuses a leading or trailing "/" and empty segments. */
+const statePath = (what: string, example: string) =>
+  z
+    .string()
+    .min(1, `expected a non-empty ${what}, e.g. "${example}"`)
+    .refine((p) => !p.startsWith("/") && !p.endsWith("/") && !p.includes("//"), {
+      message: `expected a ${what} without a leading or trailing "/" or "//", e.g. "${example}"`,
+    });
+
+/**
+ * Where Terraform keeps this environment's state. Local (the default) suits one operator;
+ * a team uses S3 (locked by a lock file next to the state) or GCS (locked natively).
+ */
+export const stateSchema = z.discriminatedUnion(
+  "backend",
+  [
+    z.strictObject({
+      backend: z.literal("local"),
+      /** Relative to cdktf.out/stacks/<environment>/. @default "../../../terraform.<environment>.tfstate" (the project root) */
+      path: z
+        .string()
+        .min(1, 'expected a relative path, e.g. "../../../terraform.dev.tfstate"')
+        .refine((p) => !path.isAbsolute(p), {
+          message:
+            "expected a relative path (from cdktf.out/stacks/<environment>/) so the synthesized JSON is the same on every machine",
+        })
+        .optional(),
+    }),
+    z.strictObject({
+      backend: z.literal("s3"),
+      bucket: z
+        .string({
+          error: 'expected the name of the S3 bucket that holds state, e.g. "acme-terraform-state"',
+        })
+        .regex(
+          /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+          'expected an S3 bucket name of 3-63 characters from [a-z0-9.-], starting and ending with a letter or digit, e.g. "acme-terraform-state"',
+        )
+        .refine((name) => !name.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(name), {
+          message: 'expected an S3 bucket name without ".." that is not an IP address',
+        }),
+      /** @default "wif-bridge/<environment>.tfstate" */
+      key: statePath("state key", "wif-bridge/prod.tfstate").optional(),
+      /** Region of the state bucket. @default aws.region */
+      region: awsRegion.optional(),
+      /** Server-side encryption of the state object. @default true */
+      encrypt: z.boolean().default(true),
+      /** S3-native locking (a .tflock object; Terraform >= 1.10, OpenTofu >= 1.8). @default true */
+      useLockfile: z.boolean().default(true),
+    }),
+    z.strictObject({
+      backend: z.literal("gcs"),
+      bucket: z
+        .string({
+          error:
+            'expected the name of the GCS bucket that holds state, e.g. "acme-terraform-state"',
+        })
+        .regex(
+          /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/,
+          'expected a GCS bucket name of 3-63 characters from [a-z0-9._-], starting and ending with a letter or digit, e.g. "acme-terraform-state"',
+        )
+        .refine((name) => !name.includes("goog"), {
+          message: 'bucket names may not contain "goog"; choose another name',
+        }),
+      /** @default "wif-bridge/<environment>" */
+      prefix: statePath("state prefix", "wif-bridge/dev").optional(),
+    }),
+  ],
+  { error: 'expected state.backend to be "local" (default), "s3" or "gcs"' },
+);
+
+/** With idSuffix "random", Google ids get "-" plus 4 hex characters of a random_id. */
+export const RANDOM_ID_SUFFIX_LENGTH = 5;
+const POOL_OR_PROVIDER_ID_MAX = 32;
+
 const labels = z
   .record(
     z
@@ -131,9 +210,7 @@ export const bridgeConfigSchema = z
           error: 'expected the AWS account id as a string of 12 digits, e.g. "123456789012"',
         })
         .regex(/^\d{12}$/, 'expected a 12-digit AWS account id, e.g. "123456789012"'),
-      region: z
-        .string()
-        .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'expected an AWS region, e.g. "eu-west-1"'),
+      region: awsRegion,
     }),
     gcp: z.strictObject({
       projectId: z
@@ -163,6 +240,19 @@ export const bridgeConfigSchema = z
         .regex(
           /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
           "expected a service account id of 6-30 characters from [a-z0-9-], starting with a letter",
+        )
+        .optional(),
+      /**
+       * Appended as "-<suffix>" to the pool and provider ids, so an environment can be destroyed
+       * and deployed again while Google still holds the old ids (soft delete, ~30 days).
+       * "random": a random_id kept in state; any other value is used as is (bump it to recreate).
+       * @default none (stable ids, for long-lived environments)
+       */
+      idSuffix: z
+        .string()
+        .regex(
+          /^[a-z0-9]{1,8}$/,
+          'expected "random" or a fixed suffix of 1-8 characters from [a-z0-9], e.g. "r2"',
         )
         .optional(),
     }),
@@ -286,6 +376,7 @@ export const bridgeConfigSchema = z
       })
       .optional(),
     labels,
+    state: stateSchema.prefault({ backend: "local" }),
   })
   .superRefine((config, ctx) => {
     const names = resolveNames(config);
@@ -317,6 +408,21 @@ export const bridgeConfigSchema = z
           input: partitioning.field,
           message: `column "${column.name}" is ${column.mode ?? "NULLABLE"} ${column.type}; partition on a non-repeated ${PARTITIONABLE_TYPES.join(", ")} column`,
         });
+      }
+    }
+    const suffix = config.federation.idSuffix;
+    if (suffix) {
+      const added = suffix === "random" ? RANDOM_ID_SUFFIX_LENGTH : suffix.length + 1;
+      for (const field of ["poolId", "providerId"] as const) {
+        const id = config.federation[field];
+        if (id.length + added > POOL_OR_PROVIDER_ID_MAX) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["federation", field],
+            input: id,
+            message: `with idSuffix "${suffix}" (${added} more characters) this id would be ${id.length + added} characters; Google allows ${POOL_OR_PROVIDER_ID_MAX}. Shorten federation.${field} to at most ${POOL_OR_PROVIDER_ID_MAX - added}`,
+          });
+        }
       }
     }
     if (config.federation.accessMode === "direct" && config.federation.serviceAccountId) {
