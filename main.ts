@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { App } from "cdktf";
 import { loadConfigDir } from "./stacks/config";
 import { BridgeStack } from "./stacks/bridge-stack";
+import { assertDistinctEnvironments } from "./stacks/environments";
 
 const configDir = path.join(__dirname, "config");
 const selected = (process.env.WIF_BRIDGE_ENV ?? "")
@@ -16,6 +17,7 @@ const selected = (process.env.WIF_BRIDGE_ENV ?? "")
 
 function main(): void {
   const configs = loadConfigDir(configDir);
+  assertDistinctEnvironments(configs);
   const unknown = selected.filter((env) => !configs.some((c) => c.environment === env));
   if (unknown.length > 0) {
     throw new Error(

@@ -95,6 +95,40 @@ describe("config validation", () => {
     expectOneProblem(patch, field, message, value);
   });
 
+  it("defaults to local state and stable federation ids", () => {
+    const config = parseConfig(readExampleRaw(), "config/example.json");
+    expect(config.state).toEqual({ backend: "local" });
+    expect(config.federation.idSuffix).toBeUndefined();
+  });
+
+  it("fills in S3 encryption and lock-file defaults", () => {
+    const config = parseConfig(
+      merge(readExampleRaw(), { state: { backend: "s3", bucket: "acme-terraform-state" } }),
+      "config/example.json",
+    );
+    expect(config.state).toEqual({
+      backend: "s3",
+      bucket: "acme-terraform-state",
+      encrypt: true,
+      useLockfile: true,
+    });
+  });
+
+  it.each([
+    [{ state: { backend: "azurerm" } }, "state.backend", /"local" \(default\), "s3" or "gcs"/],
+    [{ state: { backend: "s3", bucket: "a_b" } }, "state.bucket", /S3 bucket name/],
+    [{ state: { backend: "s3", bucket: "abc", region: "eu" } }, "state.region", /AWS region/],
+    [{ state: { backend: "gcs", bucket: "x" } }, "state.bucket", /GCS bucket name/],
+    [{ federation: { idSuffix: "Random" } }, "federation.idSuffix", /"random" or a fixed suffix/],
+    [
+      { federation: { poolId: "a".repeat(30), idSuffix: "r2" } },
+      "federation.poolId",
+      /would be 33 characters; Google allows 32\. Shorten federation\.poolId to at most 29/,
+    ],
+  ])("rejects %j at %s", (patch, field, message) => {
+    expectOneProblem(patch, field, message);
+  });
+
   it("rejects an unknown field with its name and a hint", () => {
     expectOneProblem(
       { lambda: { memorySize: 512 } },

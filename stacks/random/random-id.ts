@@ -52,8 +52,9 @@ export class RandomId extends TerraformResource {
     super(scope, id, {
       terraformResourceType: "random_id",
       terraformGeneratorMetadata: RANDOM_PROVIDER,
-      provider: RandomProvider.of(scope),
     });
+    // Terraform picks the provider from the "random_" prefix; cdktf wants it in the stack.
+    RandomProvider.of(scope);
     if (!Number.isInteger(props.byteLength) || props.byteLength < 1) {
       throw new Error(`RandomId byteLength must be a whole number >= 1, got ${props.byteLength}`);
     }
