@@ -15,6 +15,10 @@ export interface RuntimeConfig {
   readonly bigqueryEndpoint: string;
   readonly storageEndpoint: string;
   readonly tableSchema: readonly TableField[];
+  /** Lambda's function name (AWS_LAMBDA_FUNCTION_NAME), named in error messages. */
+  readonly functionName?: string;
+  /** AWS_LAMBDA_LOG_LEVEL (Lambda's application log level) or LOG_LEVEL. @default "INFO" */
+  readonly logLevel?: string;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -51,6 +55,23 @@ export function readRuntimeConfig(
       /\/$/,
       "",
     ),
-    tableSchema: JSON.parse(fs.readFileSync(schemaFile, "utf8")) as TableField[],
+    tableSchema: readTableSchema(schemaFile),
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME || undefined,
+    logLevel: env.AWS_LAMBDA_LOG_LEVEL || env.LOG_LEVEL || undefined,
   };
+}
+
+function readTableSchema(file: string): TableField[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new Error(
+      `cannot read the table schema ${file} (${(err as Error).message}); the bundle ships it next to index.js`,
+    );
+  }
+  const schema = JSON.parse(text) as unknown;
+  if (!Array.isArray(schema) || schema.length === 0)
+    throw new Error(`${file} must be a non-empty JSON array of table fields`);
+  return schema as TableField[];
 }

@@ -1,0 +1,96 @@
+/**
+ * The optional raw-batch archive: the batch as received, one NDJSON line per message, uploaded
+ * to Cloud Storage (JSON API media upload) BEFORE the insert, at
+ * `raw/dt=YYYY-MM-DD/<requestId>.ndjson`. `ifGenerationMatch=0` makes the upload create-only:
+ * the role has objectCreator (no overwrite), and a retry after a lost answer gets 412, which
+ * means the object is already there.
+ */
+import type { IncomingMessage } from "./event-parsing";
+import type { GoogleRequest } from "./google-request";
+import {
+  describeGoogleError,
+  isRetryableGoogleError,
+  statusOf,
+  type GoogleErrorContext,
+} from "./google-errors";
+import { withRetry, type RetryPolicy } from "./retry";
+import type { Clock } from "./clock";
+import type { Logger } from "./logger";
+
+export interface ArchiveProps {
+  readonly request: GoogleRequest;
+  readonly storageEndpoint: string;
+  readonly bucket: string;
+  readonly errorContext: GoogleErrorContext;
+  readonly policy: RetryPolicy;
+  readonly clock: Clock;
+  readonly remainingMs: () => number;
+  readonly logger: Logger;
+}
+
+export function archiveObjectName(requestId: string, now: Date): string {
+  const safeId = requestId.replace(/[^\w.-]/g, "_");
+  return `raw/dt=${now.toISOString().slice(0, 10)}/${safeId}.ndjson`;
+}
+
+/** One line per message: its id and its body exactly as received. */
+export function toNdjson(messages: readonly IncomingMessage[]): string {
+  return (
+    messages.map((m) => JSON.stringify({ messageId: m.messageId, body: m.raw })).join("\n") + "\n"
+  );
+}
+
+export function uploadUrl(storageEndpoint: string, bucket: string, objectName: string): string {
+  return (
+    `${storageEndpoint}/upload/storage/v1/b/${encodeURIComponent(bucket)}/o` +
+    `?uploadType=media&name=${encodeURIComponent(objectName)}&ifGenerationMatch=0`
+  );
+}
+
+/** Uploads the batch; throws an Error with an actionable message when it cannot. */
+export async function archiveBatch(
+  messages: readonly IncomingMessage[],
+  objectName: string,
+  props: ArchiveProps,
+): Promise<{ bytes: number }> {
+  const body = toNdjson(messages);
+  const operation = `Cloud Storage upload gs://${props.bucket}/${objectName}`;
+  try {
+    await withRetry(
+      {
+        operation,
+        policy: props.policy,
+        clock: props.clock,
+        remainingMs: props.remainingMs,
+        isRetryable: isRetryableGoogleError,
+        onRetry: ({ attempt, delayMs, error }) =>
+          props.logger.warn("retrying archive upload", {
+            operation,
+            attempt,
+            delayMs,
+            error: describeGoogleError(error, props.errorContext).message,
+          }),
+      },
+      async (_attempt, timeout) => {
+        try {
+          return await props.request<unknown>({
+            url: uploadUrl(props.storageEndpoint, props.bucket, objectName),
+            method: "POST",
+            headers: { "content-type": "application/x-ndjson" },
+            data: body,
+            timeout,
+            responseType: "json",
+          });
+        } catch (err) {
+          if (statusOf(err) === 412) return undefined; // an earlier attempt already wrote it
+          throw err;
+        }
+      },
+    );
+  } catch (err) {
+    throw new Error(
+      `archive failed, so the whole batch fails: ${describeGoogleError(err, props.errorContext).message}`,
+    );
+  }
+  return { bytes: Buffer.byteLength(body, "utf8") };
+}

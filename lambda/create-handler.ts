@@ -1,0 +1,214 @@
+/**
+ * The handler, built from its dependencies so tests inject a fake Google, a fake clock and a
+ * captured logger, while handler.ts wires the real ones once per container.
+ *
+ * Nothing is lost: every message either has all its rows in BigQuery or is reported in
+ * batchItemFailures (SQS redelivers it, then moves it to the DLQ after maxReceiveCount).
+ * A message is all or nothing at validation: one invalid record fails the message and none of
+ * its rows is sent.
+ */
+import type { RuntimeConfig } from "./runtime-config";
+import type { GoogleRequest } from "./google-request";
+import type { Logger } from "./logger";
+import { systemClock, type Clock } from "./clock";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
+import { parseEvent, type IncomingMessage } from "./event-parsing";
+import { formatProblems, validateRecord } from "./record-validation";
+import { writeRows, type PendingRow } from "./bigquery-writer";
+import { archiveBatch, archiveObjectName } from "./archive-writer";
+import type { GoogleErrorContext } from "./google-errors";
+
+export interface HandlerDeps {
+  readonly config: RuntimeConfig;
+  readonly request: GoogleRequest;
+  readonly logger: Logger;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default DEFAULT_RETRY_POLICY */
+  readonly retryPolicy?: RetryPolicy;
+}
+
+/** The part of the Lambda context the handler reads. */
+export interface InvocationContext {
+  readonly awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export interface SqsBatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+export type RecordResult =
+  { index: number; status: "written" } | { index: number; status: "failed"; reason: string };
+
+export interface DirectInvocationResponse {
+  written: number;
+  failed: number;
+  results: RecordResult[];
+}
+
+export type Handler = (
+  event: unknown,
+  context: InvocationContext,
+) => Promise<SqsBatchResponse | DirectInvocationResponse>;
+
+export function errorContextFor(config: RuntimeConfig): GoogleErrorContext {
+  const saUrl = config.credentialConfig.service_account_impersonation_url;
+  return {
+    projectId: config.projectId,
+    datasetId: config.datasetId,
+    tableId: config.tableId,
+    archiveBucket: config.archiveBucket,
+    audience: config.credentialConfig.audience,
+    serviceAccountEmail: saUrl
+      ? /serviceAccounts\/([^:/]+):generateAccessToken/.exec(saUrl)?.[1]
+      : undefined,
+    expectedRoleArn: config.expectedRoleArn,
+    functionName: config.functionName,
+  };
+}
+
+export function createHandler(deps: HandlerDeps): Handler {
+  const { config, request } = deps;
+  const clock = deps.clock ?? systemClock;
+  const policy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const errorContext = errorContextFor(config);
+
+  return async (event, context) => {
+    const started = clock.now();
+    const logger = deps.logger.child({ requestId: context.awsRequestId });
+    const remainingMs = () => context.getRemainingTimeInMillis();
+    const parsed = parseEvent(event, context.awsRequestId);
+    const { messages } = parsed;
+
+    // 1. Parse and validate: a bad message fails alone, with its reason.
+    const failures = new Map<string, string>();
+    const rows: PendingRow[] = [];
+    for (const message of messages) {
+      const reason = invalidReason(message, config);
+      if (reason) {
+        failures.set(message.messageId, reason);
+        logger.warn("message rejected", { messageId: message.messageId, reason });
+        continue;
+      }
+      message.records!.forEach((record, index) =>
+        rows.push({
+          messageId: message.messageId,
+          insertId: `${message.messageId}:${index}`,
+          json: record as Record<string, unknown>,
+        }),
+      );
+    }
+    logger.info("batch received", {
+      source: parsed.kind,
+      batchSize: messages.length,
+      records: messages.reduce((n, m) => n + (m.records?.length ?? 0), 0),
+      invalidMessages: failures.size,
+    });
+
+    // 2. Archive the raw batch first: if it cannot be archived, nothing is written.
+    let archiveMs: number | undefined;
+    if (config.archiveBucket && messages.length > 0) {
+      const t0 = clock.now();
+      const objectName = archiveObjectName(context.awsRequestId, new Date(t0));
+      try {
+        const { bytes } = await archiveBatch(messages, objectName, {
+          request,
+          storageEndpoint: config.storageEndpoint,
+          bucket: config.archiveBucket,
+          errorContext,
+          policy,
+          clock,
+          remainingMs,
+          logger,
+        });
+        archiveMs = clock.now() - t0;
+        logger.info("batch archived", {
+          object: `gs://${config.archiveBucket}/${objectName}`,
+          bytes,
+          archiveMs,
+        });
+      } catch (err) {
+        const reason = (err as Error).message;
+        logger.error(reason, { object: `gs://${config.archiveBucket}/${objectName}` });
+        for (const message of messages)
+          if (!failures.has(message.messageId)) failures.set(message.messageId, reason);
+        return respond(parsed.kind, messages, failures, 0, logger, {
+          durationMs: clock.now() - started,
+        });
+      }
+    }
+
+    // 3. Insert the valid rows; whatever did not land is a failure of its message.
+    const t1 = clock.now();
+    const result =
+      rows.length > 0
+        ? await writeRows(rows, {
+            request,
+            bigqueryEndpoint: config.bigqueryEndpoint,
+            errorContext,
+            policy,
+            clock,
+            remainingMs,
+            logger,
+          })
+        : { rowsWritten: 0, failures: new Map<string, string>(), requests: 0 };
+    for (const [messageId, reason] of result.failures) {
+      if (!failures.has(messageId)) {
+        failures.set(messageId, reason);
+        logger.warn("message not written", { messageId, reason });
+      }
+    }
+    return respond(parsed.kind, messages, failures, result.rowsWritten, logger, {
+      insertRequests: result.requests,
+      insertMs: clock.now() - t1,
+      ...(archiveMs !== undefined ? { archiveMs } : {}),
+      durationMs: clock.now() - started,
+    });
+  };
+}
+
+function invalidReason(message: IncomingMessage, config: RuntimeConfig): string | undefined {
+  if (message.parseError) return message.parseError;
+  const problems: string[] = [];
+  message.records!.forEach((record, index) => {
+    const validation = validateRecord(record, config.tableSchema);
+    if (!validation.ok) {
+      const where = message.records!.length > 1 ? `record ${index}: ` : "";
+      problems.push(`${where}${formatProblems(validation.problems)}`);
+    }
+  });
+  return problems.length > 0 ? `invalid record: ${problems.join(" | ")}` : undefined;
+}
+
+function respond(
+  kind: "sqs" | "direct",
+  messages: readonly IncomingMessage[],
+  failures: ReadonlyMap<string, string>,
+  rowsWritten: number,
+  logger: Logger,
+  timings: Record<string, number>,
+): SqsBatchResponse | DirectInvocationResponse {
+  logger.info("batch done", {
+    source: kind,
+    batchSize: messages.length,
+    rowsWritten,
+    failedMessages: failures.size,
+    failedMessageIds: [...failures.keys()],
+    ...timings,
+  });
+  if (kind === "sqs") {
+    return {
+      batchItemFailures: messages
+        .filter((m) => failures.has(m.messageId))
+        .map((m) => ({ itemIdentifier: m.messageId })),
+    };
+  }
+  const results: RecordResult[] = messages.map((m, index) => {
+    const reason = failures.get(m.messageId);
+    return reason === undefined
+      ? { index, status: "written" }
+      : { index, status: "failed", reason };
+  });
+  return { written: results.length - failures.size, failed: failures.size, results };
+}

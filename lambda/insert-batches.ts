@@ -1,0 +1,66 @@
+/**
+ * Splits rows into insertAll requests that stay inside BigQuery's streaming limits
+ * (https://cloud.google.com/bigquery/quotas#streaminginserts): "Maximum rows per request:
+ * 50,000 ... A maximum of 500 rows is recommended" and "HTTP request size limit: 10 MB" (also
+ * the maximum row size). We use the recommended 500 rows and 10,000,000 bytes (10 MB read as
+ * decimal, the stricter reading) for the whole JSON request body.
+ */
+
+export const MAX_ROWS_PER_REQUEST = 500;
+export const MAX_REQUEST_BYTES = 10_000_000;
+/** Room for the request envelope around the rows (`{"skipInvalidRows":...,"rows":[...]}`). */
+export const REQUEST_ENVELOPE_BYTES = 1_024;
+
+export interface InsertRow {
+  readonly insertId: string;
+  readonly json: Record<string, unknown>;
+}
+
+export interface InsertLimits {
+  readonly maxRows: number;
+  readonly maxBytes: number;
+}
+
+export const BIGQUERY_INSERT_LIMITS: InsertLimits = {
+  maxRows: MAX_ROWS_PER_REQUEST,
+  maxBytes: MAX_REQUEST_BYTES,
+};
+
+export interface InsertPlan<T> {
+  /** Requests to send, rows in input order. */
+  readonly batches: T[][];
+  /** Rows that alone exceed the byte limit: they can never be inserted. */
+  readonly oversized: { readonly row: T; readonly bytes: number }[];
+}
+
+/** Bytes a row adds to the request body: its JSON and the comma that separates it. */
+export function rowBytes(row: InsertRow): number {
+  return Buffer.byteLength(JSON.stringify({ insertId: row.insertId, json: row.json }), "utf8") + 1;
+}
+
+export function planInsertBatches<T extends InsertRow>(
+  rows: readonly T[],
+  limits: InsertLimits = BIGQUERY_INSERT_LIMITS,
+): InsertPlan<T> {
+  const budget = limits.maxBytes - REQUEST_ENVELOPE_BYTES;
+  const batches: T[][] = [];
+  const oversized: { row: T; bytes: number }[] = [];
+  let current: T[] = [];
+  let currentBytes = 0;
+  for (const row of rows) {
+    const bytes = rowBytes(row);
+    if (bytes > budget) {
+      oversized.push({ row, bytes });
+      continue;
+    }
+    if (current.length >= limits.maxRows || currentBytes + bytes > budget) {
+      batches.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(row);
+    currentBytes += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return { batches, oversized };
+}
