@@ -1,0 +1,54 @@
+/**
+ * SQS2: every SQS queue has a dead-letter queue (a redrive policy), except the queues that are
+ * themselves another queue's dead-letter target.
+ * Reads the synthesized JSON: `redrive_policy` of aws_sqs_queue (JSON text whose
+ * deadLetterTargetArn is a reference like `${aws_sqs_queue.dlq.arn}`) and
+ * aws_sqs_queue_redrive_policy resources.
+ */
+import { referencesIn, type StackJson } from "../terraform-json";
+import { COMPLIANT, nonCompliant, NOT_APPLICABLE, resourceTypes, type SecurityRule } from "../rule";
+
+/** Addresses of queues named as a dead-letter target by some redrive policy. */
+export function deadLetterTargets(stack: StackJson): Set<string> {
+  const policies = [
+    ...stack.resources("aws_sqs_queue").map((q) => q.config.redrive_policy),
+    ...stack.resources("aws_sqs_queue_redrive_policy").map((p) => p.config.redrive_policy),
+  ];
+  const targets = new Set<string>();
+  for (const policy of policies) {
+    if (typeof policy !== "string") continue;
+    for (const ref of referencesIn(policy)) {
+      if (ref.type === "aws_sqs_queue" && ref.attribute === "arn") targets.add(ref.address);
+    }
+  }
+  return targets;
+}
+
+function hasRedrive(address: string, redrivePolicy: unknown, stack: StackJson): boolean {
+  if (typeof redrivePolicy === "string" && redrivePolicy.includes("deadLetterTargetArn")) {
+    return true;
+  }
+  return stack
+    .resources("aws_sqs_queue_redrive_policy")
+    .some((p) =>
+      referencesIn(String(p.config.queue_url ?? "")).some((ref) => ref.address === address),
+    );
+}
+
+export const QueueHasDeadLetterQueue: SecurityRule = {
+  id: "SQS2",
+  name: "QueueHasDeadLetterQueue",
+  info: "Every SQS queue that is not itself a dead-letter queue has a redrive_policy to one.",
+  explanation:
+    "Without a DLQ a record that keeps failing is retried until the retention period ends and then silently dropped; with one it is kept for inspection and replay.",
+  level: "error",
+  fix: "add a dead-letter queue and set redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount }) on the queue",
+  appliesTo: resourceTypes("aws_sqs_queue"),
+  evaluate(resource, stack) {
+    if (deadLetterTargets(stack).has(resource.address)) return NOT_APPLICABLE;
+    if (hasRedrive(resource.address, resource.config.redrive_policy, stack)) return COMPLIANT;
+    return nonCompliant(
+      `${resource.config.name ?? "the queue"} has no redrive_policy, so failing messages are dropped when their retention ends`,
+    );
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * The aspect that applies the security rule pack to a stack. At synth it (1) writes each
+ * resource's suppressions into its `//` JSON comment and (2) adds a validation that evaluates
+ * the pack on the stack's resolved Terraform JSON: an error finding aborts synth with the
+ * resource address, the rule and the fix; a warning is printed and kept as an annotation.
+ * Cost: one extra stack.toTerraform() per stack (milliseconds on this stack).
+ */
+import type { IConstruct } from "constructs";
+import { Annotations, TerraformResource, TerraformStack, type IAspect } from "cdktf";
+import { evaluateRulePack, formatFinding, SECURITY_RULES } from "./pack";
+import type { SecurityRule } from "./rule";
+import { suppressionsFor } from "./suppressions";
+
+export interface SecurityRulePackProps {
+  /** @default SECURITY_RULES (every rule of the pack) */
+  readonly rules?: readonly SecurityRule[];
+  /** Where warnings are printed. @default a line on stderr */
+  readonly onWarning?: (message: string) => void;
+}
+
+export class SecurityRulePack implements IAspect {
+  private readonly rules: readonly SecurityRule[];
+  private readonly onWarning: (message: string) => void;
+  private readonly validated = new WeakSet<TerraformStack>();
+
+  constructor(props: SecurityRulePackProps = {}) {
+    this.rules = props.rules ?? SECURITY_RULES;
+    this.onWarning = props.onWarning ?? ((message) => process.stderr.write(`${message}\n`));
+  }
+
+  visit(node: IConstruct): void {
+    if (TerraformResource.isTerraformResource(node)) {
+      const suppressions = suppressionsFor(node);
+      if (suppressions.length > 0) node.addOverride("//.suppressions", suppressions);
+    }
+    if (TerraformStack.isStack(node) && !this.validated.has(node)) {
+      this.validated.add(node);
+      const stack = node;
+      stack.node.addValidation({ validate: () => this.validateStack(stack) });
+    }
+  }
+
+  private validateStack(stack: TerraformStack): string[] {
+    const result = evaluateRulePack(stack.toTerraform(), this.rules);
+    const errors = result.findings.filter((f) => f.level === "error");
+    for (const warning of result.findings.filter((f) => f.level === "warning")) {
+      const message = `[${stack.node.id}] ${formatFinding(warning)}`;
+      Annotations.of(stack).addWarning(message);
+      this.onWarning(message);
+    }
+    if (errors.length === 0) return [];
+    return [
+      `security rule pack: ${errors.length} error${errors.length > 1 ? "s" : ""} in stack ${stack.node.id}\n  ${errors.map(formatFinding).join("\n  ")}`,
+    ];
+  }
+}
