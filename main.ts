@@ -9,7 +9,10 @@ import { loadConfigDir } from "./stacks/config";
 import { BridgeStack } from "./stacks/bridge-stack";
 import { assertDistinctEnvironments } from "./stacks/environments";
 
-const configDir = path.join(__dirname, "config");
+// WIF_BRIDGE_CONFIG_DIR points at another config directory (the offline end-to-end tests use it).
+const configDir = process.env.WIF_BRIDGE_CONFIG_DIR
+  ? path.resolve(process.env.WIF_BRIDGE_CONFIG_DIR)
+  : path.join(__dirname, "config");
 const selected = (process.env.WIF_BRIDGE_ENV ?? "")
   .split(",")
   .map((s) => s.trim())

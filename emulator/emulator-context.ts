@@ -1,0 +1,92 @@
+/**
+ * What every emulated endpoint shares: the Google state it enforces, the AWS identities STS
+ * can verify, issued tokens, the clock, and the decision log (why a call was allowed or
+ * refused, in the words of the trust chain).
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { AccessTokenStore } from "./access-tokens";
+import type { AwsIdentityTable } from "./aws-identities";
+import type { FaultPlan } from "./faults";
+import type { GoogleState } from "./google-state";
+import { describePrincipal, type Principal } from "./iam";
+import type { Endpoint } from "./faults";
+
+export interface EmulatorRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export interface EmulatorResponse {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export interface Decision {
+  readonly endpoint: Endpoint;
+  readonly allowed: boolean;
+  readonly status: number;
+  /** Who asked, when known. */
+  readonly principal?: string;
+  /** One line: what was checked and what decided it. */
+  readonly reason: string;
+  /** Endpoint-specific facts (assertion, mapped attributes, grant used, ...). */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export interface EmulatorContext {
+  readonly state: GoogleState;
+  readonly identities: AwsIdentityTable;
+  readonly tokens: AccessTokenStore;
+  readonly faults: FaultPlan;
+  now(): number;
+  record(decision: Decision): void;
+}
+
+export function json(status: number, body: unknown, headers?: Record<string, string>) {
+  return { status, body, headers };
+}
+
+/** Google's JSON error envelope for REST APIs (IAM Credentials, BigQuery, Cloud Storage). */
+export function googleError(
+  status: number,
+  statusName: string,
+  message: string,
+  reason?: string,
+): EmulatorResponse {
+  return json(status, {
+    error: {
+      code: status,
+      message,
+      status: statusName,
+      ...(reason ? { errors: [{ message, domain: "global", reason }] } : {}),
+    },
+  });
+}
+
+/** Records the refusal and answers with it. */
+export function refuse(
+  ctx: EmulatorContext,
+  endpoint: Endpoint,
+  response: EmulatorResponse,
+  reason: string,
+  principal?: Principal,
+  detail?: Record<string, unknown>,
+): EmulatorResponse {
+  ctx.record({
+    endpoint,
+    allowed: false,
+    status: response.status,
+    principal: principal && describePrincipal(principal),
+    reason,
+    detail,
+  });
+  return response;
+}
+
+/** RFC 3339 without fractional seconds, as Google writes expireTime. */
+export function rfc3339(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
