@@ -89,6 +89,18 @@ describe("pool and provider ids across destroy and re-create (Google's soft dele
     });
   });
 
+  it("renders the random_id in HCL output too (cdktf's synth --hcl)", () => {
+    const stack = new TerraformStack(Testing.app(), "hcl");
+    new FederationIds(stack, "ids", {
+      poolId: "aws-lambda-dev",
+      providerId: "aws-dev",
+      idSuffix: "random",
+    });
+    const hcl: string = Testing.synthHcl(stack);
+    expect(hcl).toMatch(/resource "random_id" "ids_random-suffix_[0-9A-F]+" \{\s+byte_length = 2/);
+    expect(hcl).toMatch(/pool_id\s+= "aws-lambda-dev"/);
+  });
+
   describe('with a fixed idSuffix ("r2", bumped by hand on re-create)', () => {
     const tf = synthJson(exampleConfig({ federation: { idSuffix: "r2" } }));
 
