@@ -1,0 +1,270 @@
+/**
+ * `npm run bench [-- --quick]`: synth, tests, Lambda bundle and init, Google round trips and
+ * throughput, each against its target. Writes bench/results/latest.{md,json} (and a dated
+ * copy) and prints the table. Exit 0 when every part ran, even with targets MISSED; exit 1 on
+ * a real breakage (a part that could not run) or when round trips exceed the minimum.
+ * --quick (CI): fewer runs, one template-default synth, no `npm test` (CI just ran it).
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { measureInterleaved, measure, type Measured } from "./measure";
+import { check, renderTable, scale, type Row } from "./report";
+import { summarize } from "./stats";
+import {
+  floorSynth,
+  PROJECT_ROOT,
+  projectSynth,
+  templateDefaultSynth,
+  tsxCjsSynth,
+} from "./synth-variants";
+import { baselineBundle, lambdaEnvironment, measureInit, synthesizedBundle } from "./lambda-bundle";
+
+const quick = process.argv.includes("--quick");
+const plan = quick
+  ? { synthRuns: 3, templateRuns: 1, testRuns: 0, initRuns: 5 }
+  : { synthRuns: 5, templateRuns: 5, testRuns: 5, initRuns: 20 };
+
+const rows: Row[] = [];
+const details: Record<string, unknown> = {};
+const tempDirs: string[] = [];
+let broken = false;
+
+async function part(name: string, body: () => Promise<void>): Promise<void> {
+  process.stderr.write(`bench: ${name}…\n`);
+  const started = performance.now();
+  try {
+    await body();
+  } catch (err) {
+    broken = true;
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`bench: ${name} could not run:\n${message}\n`);
+    rows.push({
+      part: name,
+      what: "could not run",
+      value: undefined,
+      unit: "",
+      status: "FAILED",
+      note: message.split("\n")[0].slice(0, 200),
+    });
+  }
+  process.stderr.write(
+    `bench: ${name} took ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+}
+
+function timeAndRss(partName: string, m: Measured, what: string, targets: Partial<Row>[] = []) {
+  rows.push({
+    part: partName,
+    what: `${what}: wall`,
+    value: scale(m.wallMs, 1 / 1000),
+    unit: "s",
+    status: "info",
+    ...targets[0],
+  });
+  rows.push({
+    part: partName,
+    what: `${what}: peak RSS (largest of ${m.processes} processes)`,
+    value: m.peakRssMb,
+    unit: "MB",
+    status: "info",
+    ...targets[1],
+  });
+}
+
+let synthOutdir: string | undefined;
+
+async function synthPart(): Promise<void> {
+  const outdirs: string[] = [];
+  const project = projectSynth(outdirs);
+  const floor = floorSynth(outdirs);
+  const tsxCjs = tsxCjsSynth(outdirs);
+  const template = templateDefaultSynth(outdirs);
+  tempDirs.push(floor.cwd, template.cwd);
+  const [p, f, c] = await measureInterleaved(
+    [
+      { command: project, runs: plan.synthRuns },
+      { command: floor, runs: plan.synthRuns },
+      { command: tsxCjs, runs: plan.synthRuns },
+    ],
+    1,
+  );
+  const t = await measure(template, plan.templateRuns);
+  tempDirs.push(...outdirs);
+
+  // The three must synthesize the same thing, or the comparison means nothing.
+  const outputs = new Set(
+    outdirs.map((d) => fs.readFileSync(path.join(d, "stacks", "example", "cdk.tf.json"), "utf8")),
+  );
+  if (outputs.size !== 1) {
+    throw new Error(`the synth variants wrote ${outputs.size} different cdk.tf.json files`);
+  }
+  synthOutdir = outdirs[0];
+
+  const vsFloor = p.wallMs.median / f.wallMs.median;
+  const vsTemplate = t.wallMs.median / p.wallMs.median;
+  timeAndRss("1 synth", p, "project `tsx main.ts`", [
+    {
+      target: `≤ 1.5× floor (${((1.5 * f.wallMs.median) / 1000).toFixed(2)} s)`,
+      status: check(vsFloor <= 1.5),
+      note: `${vsFloor.toFixed(2)}× floor`,
+    },
+    { target: "≤ 150 MB", status: check(p.peakRssMb.median <= 150) },
+  ]);
+  timeAndRss("1 synth", f, "floor: tsc'd JS, `node main.js`");
+  timeAndRss("1 synth", c, "for comparison: `node --require tsx/cjs main.ts` (one process)", [
+    { note: `${(c.wallMs.median / f.wallMs.median).toFixed(2)}× floor` },
+  ]);
+  timeAndRss("1 synth", t, "template default: barrel imports, ts-node (type-checks)");
+  rows.push({
+    part: "1 synth",
+    what: "project vs template default: speed-up",
+    value: vsTemplate,
+    unit: "×",
+    target: "≥ 20×",
+    status: check(vsTemplate >= 20),
+    note:
+      plan.templateRuns < 5 ? `template default run ${plan.templateRuns}× (--quick)` : undefined,
+  });
+  details.synth = { project: p, floor: f, tsxCjs: c, templateDefault: t, vsFloor, vsTemplate };
+}
+
+async function testsPart(): Promise<void> {
+  if (plan.testRuns === 0) {
+    rows.push({
+      part: "2 tests",
+      what: "`npm test`: wall",
+      value: undefined,
+      unit: "s",
+      target: "≤ 30 s",
+      status: "SKIPPED",
+      note: "--quick (CI runs npm test itself)",
+    });
+    return;
+  }
+  const m = await measure(
+    {
+      label: "npm test",
+      argv: ["npm", "test", "--silent"],
+      cwd: PROJECT_ROOT,
+      env: { CI: "true" },
+    },
+    plan.testRuns,
+  );
+  rows.push({
+    part: "2 tests",
+    what: "`npm test`: wall",
+    value: scale(m.wallMs, 1 / 1000),
+    unit: "s",
+    target: "≤ 30 s",
+    status: check(m.wallMs.median <= 30_000),
+  });
+  details.tests = m;
+}
+
+async function bundlePart(): Promise<void> {
+  if (!synthOutdir) throw new Error("needs the synth part's output (it failed)");
+  const ours = synthesizedBundle(synthOutdir);
+  const baseline = baselineBundle(fs.readFileSync(path.join(ours.dir, "table-schema.json")));
+  tempDirs.push(ours.dir, baseline.dir);
+  const env = lambdaEnvironment(synthOutdir);
+  const o = await measureInit(ours, env, plan.initRuns);
+  const b = await measureInit(baseline, env, plan.initRuns);
+  const zipRatio = ours.zippedBytes / baseline.zippedBytes;
+  const oInit = summarize(o.initRequireMs);
+  const bInit = summarize(b.initRequireMs);
+  const initRatio = oInit.median / bInit.median;
+  const kb = (n: number) => n / 1024;
+  rows.push(
+    {
+      part: "3 bundle",
+      what: "ours: index.js + table-schema.json",
+      value: kb(ours.bytes),
+      unit: "KB",
+      status: "info",
+    },
+    {
+      part: "3 bundle",
+      what: "ours: zipped (the asset's archive.zip)",
+      value: kb(ours.zippedBytes),
+      unit: "KB",
+      target: `≤ 1/3 baseline (${kb(baseline.zippedBytes / 3).toFixed(1)} KB)`,
+      status: check(zipRatio <= 1 / 3),
+      note: `${(zipRatio * 100).toFixed(1)}% of baseline`,
+    },
+    {
+      part: "3 bundle",
+      what: "baseline: bytes",
+      value: kb(baseline.bytes),
+      unit: "KB",
+      status: "info",
+    },
+    {
+      part: "3 bundle",
+      what: "baseline: zipped (level 9)",
+      value: kb(baseline.zippedBytes),
+      unit: "KB",
+      status: "info",
+    },
+    {
+      part: "3 bundle",
+      what: "ours: init (require in a fresh node)",
+      value: oInit,
+      unit: "ms",
+      target: `≤ 1/2 baseline (${(bInit.median / 2).toFixed(1)} ms)`,
+      status: check(initRatio <= 0.5),
+      note: `${(initRatio * 100).toFixed(0)}% of baseline`,
+    },
+    { part: "3 bundle", what: "baseline: init", value: bInit, unit: "ms", status: "info" },
+    {
+      part: "3 bundle",
+      what: "ours: init process peak RSS",
+      value: o.init.peakRssMb,
+      unit: "MB",
+      status: "info",
+      note: `baseline ${b.init.peakRssMb.median.toFixed(0)} MB`,
+    },
+  );
+  details.bundle = { ours: o, baseline: b, zipRatio, initRatio };
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    memoryGb: +(os.totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    loadAverageAtStart: os.loadavg().map((l) => +l.toFixed(2)),
+  };
+  await part("1 synth", synthPart);
+  await part("2 tests", testsPart);
+  await part("3 bundle", bundlePart);
+
+  const header = [
+    `wif-bridge bench${quick ? " (--quick)" : ""}, ${startedAt.toISOString()}`,
+    `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}, load average at start ${machine.loadAverageAtStart.join(" ")}`,
+    "median of fresh processes, min and max; peak RSS = the largest single process of the command",
+  ];
+  const markdown = `${header.join("  \n")}\n\n${renderTable(rows)}\n`;
+  const resultsDir = path.join(PROJECT_ROOT, "bench", "results");
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
+  const json = JSON.stringify({ startedAt, quick, machine, plan, rows, details }, null, 2);
+  for (const name of [`bench-${stamp}`, "latest"]) {
+    fs.writeFileSync(path.join(resultsDir, `${name}.md`), markdown);
+    fs.writeFileSync(path.join(resultsDir, `${name}.json`), json);
+  }
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(
+    `${markdown}\nwritten: bench/results/latest.md, bench/results/latest.json\n`,
+  );
+  const failed = rows.filter((r) => r.status === "FAILED");
+  if (broken || failed.length > 0) {
+    process.stderr.write(`bench: FAILED: ${failed.map((r) => `${r.part} ${r.what}`).join("; ")}\n`);
+    process.exitCode = 1;
+  }
+}
+
+void main();

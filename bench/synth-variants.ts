@@ -1,0 +1,167 @@
+/**
+ * The three ways to synthesize the example environment that the bench compares, each built in
+ * a temp dir from our own source (nothing here is committed as a second stack):
+ * - project: `tsx main.ts`, the npm "synth" script as is;
+ * - floor: the same app compiled by tsc to JS and run by node;
+ * - template default: the same stack with root (barrel) imports of the provider packages, run
+ *   by ts-node with type-checking, as `cdktf init --template=typescript` sets it up.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Command } from "./measure";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+const bin = (pkgPath: string) => path.join(PROJECT_ROOT, "node_modules", pkgPath);
+
+/** A fresh, empty CDKTF_OUTDIR for every run, so each one writes the whole output. */
+function freshOutdir(keep: string[]): () => Record<string, string> {
+  return () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wif-bench-out-"));
+    keep.push(dir);
+    return { CDKTF_OUTDIR: dir };
+  };
+}
+
+const synthEnv = { WIF_BRIDGE_ENV: "example", CHECKPOINT_DISABLE: "1" };
+
+/** Source files of the app (main.ts, stacks/**, lambda/**), relative to the project root. */
+function appSources(): string[] {
+  const out: string[] = ["main.ts"];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.name.endsWith(".ts")) out.push(rel);
+    }
+  };
+  walk("stacks");
+  walk("lambda");
+  return out;
+}
+
+/** A temp copy of the app: sources, config/, and node_modules linked to ours. */
+function copyApp(prefix: string, transform: (source: string) => string = (s) => s): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const rel of appSources()) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, rel),
+      transform(fs.readFileSync(path.join(PROJECT_ROOT, rel), "utf8")),
+    );
+  }
+  fs.cpSync(path.join(PROJECT_ROOT, "config"), path.join(dir, "config"), { recursive: true });
+  // esbuild reads it too (strict mode => "use strict" in the bundle): keep the bundle identical.
+  fs.copyFileSync(path.join(PROJECT_ROOT, "tsconfig.json"), path.join(dir, "tsconfig.json"));
+  fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+export function projectSynth(outdirs: string[]): Command {
+  return {
+    label: "project: `tsx main.ts` (npm run synth)",
+    argv: [bin(".bin/tsx"), "main.ts"],
+    cwd: PROJECT_ROOT,
+    env: synthEnv,
+    prepare: freshOutdir(outdirs),
+  };
+}
+
+/**
+ * The same app and tsx, without the tsx CLI: one process, and only tsx's CommonJS hook (no ESM
+ * loader worker thread). Not a target row: it shows how much of the gap to the floor the CLI is.
+ */
+export function tsxCjsSynth(outdirs: string[]): Command {
+  return {
+    label: "`node --require tsx/cjs main.ts`",
+    argv: [process.execPath, "--require", "tsx/cjs", "main.ts"],
+    cwd: PROJECT_ROOT,
+    env: synthEnv,
+    prepare: freshOutdir(outdirs),
+  };
+}
+
+/**
+ * The floor: tsc emits JS next to a copy of the TypeScript sources (esbuild still bundles
+ * lambda/*.ts at synth, and stacks/aws/lambda-bundle resolves the project root from its own
+ * location, which is the copy's root), then `node main.js`.
+ */
+export function floorSynth(outdirs: string[]): Command {
+  const dir = copyApp("wif-bench-floor-");
+  const tsconfig = {
+    extends: "./tsconfig.json",
+    compilerOptions: { noEmit: false, outDir: ".", rootDir: ".", types: ["node"] },
+    include: ["main.ts", "stacks/**/*.ts"],
+  };
+  fs.writeFileSync(path.join(dir, "tsconfig.build.json"), JSON.stringify(tsconfig));
+  try {
+    execFileSync(process.execPath, [bin("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+      cwd: dir,
+      stdio: "pipe",
+    });
+  } catch (err) {
+    // tsc still emits on type errors (the type gate is `npm run typecheck`, not the bench).
+    if (!fs.existsSync(path.join(dir, "main.js"))) throw err;
+    const out = String((err as { stdout?: Buffer }).stdout ?? "").trim();
+    console.warn(`floor: tsc reported type errors, timing the emitted JS anyway:\n${out}`);
+  }
+  return {
+    label: "floor: tsc-compiled JS, `node main.js`",
+    argv: [process.execPath, "main.js"],
+    cwd: dir,
+    env: synthEnv,
+    prepare: freshOutdir(outdirs),
+  };
+}
+
+const PROVIDER_DEEP_IMPORT =
+  /import\s*\{([^}]*)\}\s*from\s*"(@cdktf\/provider-[a-z-]+)\/lib\/([a-z0-9-]+)";/g;
+
+const camel = (kebab: string) => kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Rewrites deep provider imports to the package root, the template's style:
+ * `import { IamRole } from "@cdktf/provider-aws/lib/iam-role";` becomes
+ * `import { iamRole as aws_iamRole } from "@cdktf/provider-aws"; import IamRole = aws_iamRole.IamRole;`
+ * (an alias, so the name still works as both value and type).
+ */
+export function toBarrelImports(source: string): string {
+  return source.replace(PROVIDER_DEEP_IMPORT, (_all, names: string, pkg: string, mod: string) => {
+    // Prefixed by provider: both packages export a `provider` namespace.
+    const ns = `${pkg.replace("@cdktf/provider-", "")}_${camel(mod)}`;
+    const aliases = names
+      .split(",")
+      .map((n) => n.trim())
+      .filter(Boolean)
+      .map((n) => {
+        const [name, alias] = n.replace(/^type\s+/, "").split(/\s+as\s+/);
+        return `import ${alias ?? name} = ${ns}.${name};`;
+      });
+    return [`import { ${camel(mod)} as ${ns} } from "${pkg}";`, ...aliases].join("\n");
+  });
+}
+
+export function templateDefaultSynth(outdirs: string[]): Command {
+  const dir = copyApp("wif-bench-template-", toBarrelImports);
+  const rewritten = appSources().filter((rel) =>
+    /from "@cdktf\/provider-[a-z-]+";/.test(fs.readFileSync(path.join(dir, rel), "utf8")),
+  );
+  if (rewritten.length === 0) {
+    throw new Error("template default: no provider import was rewritten; the bench is stale");
+  }
+  // The template's tsconfig emits (ts-node needs it to) and type-checks; ours, minus noEmit.
+  const tsconfig = {
+    ...JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")),
+    include: ["main.ts", "stacks/**/*.ts"],
+  };
+  tsconfig.compilerOptions = { ...tsconfig.compilerOptions, noEmit: false, types: ["node"] };
+  fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
+  return {
+    label: "template default: barrel imports, `ts-node main.ts`",
+    argv: [process.execPath, bin("ts-node/dist/bin.js"), "main.ts"],
+    cwd: dir,
+    env: { ...synthEnv, TS_NODE_TRANSPILE_ONLY: "false" },
+    prepare: freshOutdir(outdirs),
+  };
+}
