@@ -1,0 +1,274 @@
+import { Testing } from "cdktf";
+import { buildStack, exampleConfig, type Json } from "../helpers/synth";
+import { evaluateRulePack, SECURITY_RULES } from "../../stacks/policies/pack";
+import { assumedRoleArn } from "../../stacks/federation/attribute-mapping";
+
+const example = JSON.parse(Testing.synth(buildStack(exampleConfig())));
+const ACCOUNT = "111122223333";
+
+/** The first resource of a type in `tf` (the test fixture has one of each). */
+function first(tf: Json, type: string): Json {
+  return Object.values(tf.resource[type])[0];
+}
+function add(tf: Json, type: string, name: string, config: Json): void {
+  tf.resource[type] = { ...(tf.resource[type] ?? {}), [name]: config };
+}
+const LOG_POLICY = "write-own-logs";
+function logPolicyAddress(tf: Json): string {
+  const [name] = Object.entries(tf.resource.aws_iam_role_policy).find(
+    ([, p]) => (p as Json).name === LOG_POLICY,
+  )!;
+  return `aws_iam_role_policy.${name}`;
+}
+function editPolicy(tf: Json, edit: (statement: Json) => void): void {
+  const policy = tf.resource.aws_iam_role_policy[logPolicyAddress(tf).split(".")[1]];
+  const doc = JSON.parse(policy.policy);
+  edit(doc.Statement[0]);
+  policy.policy = JSON.stringify(doc);
+}
+const encryptedQueues = (tf: Json) => {
+  add(tf, "aws_sqs_queue", "dlq", { name: "ingest-dlq", sqs_managed_sse_enabled: true });
+  add(tf, "aws_sqs_queue", "main", {
+    name: "ingest",
+    kms_master_key_id: "alias/aws/sqs",
+    redrive_policy: JSON.stringify({
+      deadLetterTargetArn: "${aws_sqs_queue.dlq.arn}",
+      maxReceiveCount: 5,
+    }),
+  });
+};
+
+interface RuleCase {
+  /** Makes the example stack compliant for this rule (when it is not already, e.g. no queue). */
+  compliant?: (tf: Json) => void;
+  nonCompliant: (tf: Json) => void;
+  /** Address whose suppression silences the finding. */
+  offender: (tf: Json) => string;
+  message: RegExp;
+}
+
+const firstAddress = (type: string) => (tf: Json) => `${type}.${Object.keys(tf.resource[type])[0]}`;
+
+const cases: Record<string, RuleCase> = {
+  WIF1: {
+    nonCompliant: (tf) => {
+      first(tf, "google_iam_workload_identity_pool_provider").attribute_condition =
+        `attribute.aws_role.startsWith('${assumedRoleArn(ACCOUNT, "wif-bridge-")}')`;
+    },
+    offender: firstAddress("google_iam_workload_identity_pool_provider"),
+    message: /tests the role with startsWith\(\).*begins that way/,
+  },
+  WIF2: {
+    nonCompliant: (tf) => {
+      first(tf, "google_iam_workload_identity_pool_provider").aws = { account_id: "*" };
+    },
+    offender: firstAddress("google_iam_workload_identity_pool_provider"),
+    message: /aws\.account_id is "\*", not a 12-digit AWS account id/,
+  },
+  WIF3: {
+    nonCompliant: (tf) => {
+      const binding = first(tf, "google_service_account_iam_member");
+      binding.member = binding.member.replace(/\/attribute\.aws_role\/.*$/, "/*");
+    },
+    offender: firstAddress("google_service_account_iam_member"),
+    message: /roles\/iam\.workloadIdentityUser grants to every identity of the pool/,
+  },
+  IAM1: {
+    nonCompliant: (tf) =>
+      add(tf, "google_service_account_key", "leak", {
+        service_account_id: "${google_service_account.identity_service-account_97448892.name}",
+      }),
+    offender: () => "google_service_account_key.leak",
+    message: /creates a key for .*stored in Terraform state/,
+  },
+  IAM2: {
+    nonCompliant: (tf) =>
+      add(tf, "google_project_iam_member", "ops", {
+        project: "wif-bridge-example",
+        role: "roles/editor",
+        member: "group:ops@example.com",
+      }),
+    offender: () => "google_project_iam_member.ops",
+    message: /grants the primitive role roles\/editor to group:ops@example.com/,
+  },
+  IAM3: {
+    nonCompliant: (tf) =>
+      add(tf, "google_project_iam_member", "writer", {
+        project: "wif-bridge-example",
+        role: "roles/bigquery.dataEditor",
+        member: first(tf, "google_bigquery_dataset_iam_member").member,
+      }),
+    offender: () => "google_project_iam_member.writer",
+    message: /grants the data role roles\/bigquery\.dataEditor .* on the whole project/,
+  },
+  DATA1: {
+    nonCompliant: (tf) => {
+      first(tf, "google_storage_bucket_iam_member").member = "allUsers";
+    },
+    offender: firstAddress("google_storage_bucket_iam_member"),
+    message: /grants roles\/storage\.objectCreator to allUsers/,
+  },
+  GCS1: {
+    nonCompliant: (tf) => {
+      first(tf, "google_storage_bucket").public_access_prevention = "inherited";
+    },
+    offender: firstAddress("google_storage_bucket"),
+    message: /public_access_prevention is "inherited", not "enforced"/,
+  },
+  AWS1: {
+    nonCompliant: (tf) => editPolicy(tf, (s) => (s.Action = ["logs:*"])),
+    offender: logPolicyAddress,
+    message: /policy write-own-logs of Lambda role wif-bridge-example-exec .*allows "logs:\*"/,
+  },
+  AWS2: {
+    nonCompliant: (tf) => editPolicy(tf, (s) => (s.Resource = "*")),
+    offender: logPolicyAddress,
+    message: /allows logs:CreateLogStream, logs:PutLogEvents on Resource "\*"/,
+  },
+  LOG1: {
+    nonCompliant: (tf) => {
+      delete first(tf, "aws_cloudwatch_log_group").retention_in_days;
+    },
+    offender: firstAddress("aws_cloudwatch_log_group"),
+    message: /retention_in_days is null, so \/aws\/lambda\/wif-bridge-example keeps logs forever/,
+  },
+  SQS1: {
+    compliant: encryptedQueues,
+    nonCompliant: (tf) => {
+      encryptedQueues(tf);
+      delete tf.resource.aws_sqs_queue.main.kms_master_key_id;
+    },
+    offender: () => "aws_sqs_queue.main",
+    message: /sets neither sqs_managed_sse_enabled = true nor kms_master_key_id/,
+  },
+  SQS2: {
+    compliant: encryptedQueues,
+    nonCompliant: (tf) =>
+      add(tf, "aws_sqs_queue", "loose", { name: "loose", sqs_managed_sse_enabled: true }),
+    offender: () => "aws_sqs_queue.loose",
+    message: /loose has no redrive_policy/,
+  },
+  API1: {
+    nonCompliant: (tf) => {
+      const services = tf.resource.google_project_service;
+      for (const [name, s] of Object.entries(services) as [string, Json][]) {
+        if (s.service === "storage.googleapis.com") delete services[name];
+      }
+    },
+    offender: firstAddress("google_storage_bucket"),
+    message: /needs storage\.googleapis\.com, which no google_project_service enables/,
+  },
+};
+
+function findingsOf(tf: Json, ruleId: string) {
+  const result = evaluateRulePack(tf);
+  return {
+    findings: result.findings.filter((f) => f.ruleId === ruleId),
+    suppressed: result.suppressed.filter((f) => f.ruleId === ruleId),
+  };
+}
+
+it("has a compliant, a non-compliant and a suppression case for every rule of the pack", () => {
+  expect(Object.keys(cases).sort()).toEqual(SECURITY_RULES.map((r) => r.id).sort());
+});
+
+describe.each(SECURITY_RULES.map((rule) => [rule.id, rule] as const))("rule %s", (id, rule) => {
+  const c = cases[id];
+
+  it("finds nothing in a compliant stack", () => {
+    const tf = structuredClone(example);
+    c.compliant?.(tf);
+    expect(findingsOf(tf, id).findings).toEqual([]);
+  });
+
+  it(`reports the offending resource at level ${rule.level}, with the fix`, () => {
+    const tf = structuredClone(example);
+    c.nonCompliant(tf);
+    const { findings } = findingsOf(tf, id);
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings[0]).toMatchObject({ ruleId: id, level: rule.level, address: c.offender(tf) });
+    expect(findings.map((f) => f.reason).join("\n")).toMatch(c.message);
+    expect(findings[0].fix).toBe(rule.fix);
+  });
+
+  it("moves the finding to the suppressed list when the resource carries a suppression", () => {
+    const tf = structuredClone(example);
+    c.nonCompliant(tf);
+    const [type, name] = c.offender(tf).split(".");
+    tf.resource[type][name]["//"] = {
+      suppressions: [{ rule: id, reason: "accepted for the test, see ticket SEC-1" }],
+    };
+    const { findings, suppressed } = findingsOf(tf, id);
+    expect(findings.filter((f) => f.address === c.offender(tf))).toEqual([]);
+    expect(suppressed[0]).toMatchObject({
+      ruleId: id,
+      address: c.offender(tf),
+      suppressionReason: "accepted for the test, see ticket SEC-1",
+    });
+  });
+});
+
+describe("rule details", () => {
+  it("exempts a queue that is another queue's dead-letter target from SQS2", () => {
+    const tf = structuredClone(example);
+    encryptedQueues(tf);
+    expect(findingsOf(tf, "SQS2").findings).toEqual([]);
+    delete tf.resource.aws_sqs_queue.main.redrive_policy;
+    expect(findingsOf(tf, "SQS2").findings.map((f) => f.address)).toEqual([
+      "aws_sqs_queue.dlq",
+      "aws_sqs_queue.main",
+    ]);
+  });
+
+  it("allows Resource * for actions AWS cannot scope (AWS2)", () => {
+    const tf = structuredClone(example);
+    editPolicy(tf, (s) => {
+      s.Action = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+      s.Resource = "*";
+    });
+    expect(findingsOf(tf, "AWS2").findings).toEqual([]);
+  });
+
+  it("refuses a grant to every role of the AWS account (WIF3)", () => {
+    const tf = structuredClone(example);
+    const binding = first(tf, "google_service_account_iam_member");
+    binding.member = binding.member.replace(
+      /attribute\.aws_role\/.*$/,
+      `attribute.aws_account/${ACCOUNT}`,
+    );
+    expect(findingsOf(tf, "WIF3").findings[0].reason).toMatch(
+      /every role and user of AWS account 111122223333/,
+    );
+  });
+
+  it("refuses allUsers on a service account (WIF3)", () => {
+    const tf = structuredClone(example);
+    first(tf, "google_service_account_iam_member").member = "allUsers";
+    expect(findingsOf(tf, "WIF3").findings[0].reason).toMatch(
+      /allUsers: anyone could use this identity/,
+    );
+  });
+
+  it("refuses a pinned role of another account than aws.account_id (WIF1)", () => {
+    const tf = structuredClone(example);
+    first(tf, "google_iam_workload_identity_pool_provider").attribute_condition =
+      `attribute.aws_role == '${assumedRoleArn("999999999999", "wif-bridge-example-exec")}'`;
+    expect(findingsOf(tf, "WIF1").findings[0].reason).toMatch(
+      /of account 999999999999, but the provider's aws.account_id is 111122223333/,
+    );
+  });
+
+  it("reports an unused suppression so it can be removed", () => {
+    const tf = structuredClone(example);
+    first(tf, "google_storage_bucket")["//"] = {
+      suppressions: [{ rule: "GCS1", reason: "the bucket was private all along" }],
+    };
+    expect(evaluateRulePack(tf).unusedSuppressions).toEqual([
+      {
+        ruleId: "GCS1",
+        address: "google_storage_bucket.archive_bucket_B42367AB",
+        reason: "the bucket was private all along",
+      },
+    ]);
+  });
+});
