@@ -15,6 +15,7 @@ import { SecurityRulePack } from "./policies/security-rule-pack";
 import { FederationIds } from "./gcp/federation-ids";
 import { LambdaExecutionRole } from "./aws/execution-role";
 import { BundledFunction } from "./aws/bundled-function";
+import { IngestionQueue } from "./aws/ingestion-queue";
 import { BASE_SERVICES, ProjectServices, STORAGE_SERVICE } from "./gcp/project-services";
 import { WorkloadIdentityFederation } from "./gcp/workload-identity-federation";
 import { FederatedIdentity } from "./gcp/federated-identity";
@@ -33,6 +34,7 @@ export class BridgeStack extends TerraformStack {
   readonly config: BridgeConfig;
   readonly role: LambdaExecutionRole;
   readonly lambda: BundledFunction;
+  readonly queue: IngestionQueue;
   readonly federation: WorkloadIdentityFederation;
   readonly identity: FederatedIdentity;
   readonly destination: BigQueryDestination;
@@ -145,6 +147,15 @@ export class BridgeStack extends TerraformStack {
         ...(config.archive ? { [LAMBDA_ENV.archiveBucket]: config.archive.bucketName } : {}),
       },
     });
+    this.queue = new IngestionQueue(this, "ingestion", {
+      queueName: names.functionName,
+      functionArn: this.lambda.functionArn,
+      lambdaTimeoutSeconds: config.lambda.timeoutSeconds,
+      role: this.role,
+      batchSize: config.queue.batchSize,
+      maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
+      maxReceiveCount: config.queue.maxReceiveCount,
+    });
 
     this.addOutputs(credentialConfig);
   }
@@ -155,6 +166,14 @@ export class BridgeStack extends TerraformStack {
     output("lambda_role_arn", this.role.roleArn, "The AWS role the pool provider admits");
     output("lambda_function_name", this.lambda.functionName, "The Lambda that writes to BigQuery");
     output("lambda_function_arn", this.lambda.functionArn, "ARN of that Lambda");
+    output("queue_url", this.queue.queueUrl, "SQS queue producers send records to");
+    output("queue_arn", this.queue.queueArn, "ARN of that queue");
+    output(
+      "dlq_url",
+      this.queue.deadLetterQueueUrl,
+      "Dead-letter queue of records that kept failing",
+    );
+    output("dlq_arn", this.queue.deadLetterQueueArn, "ARN of the dead-letter queue");
     output(
       "workload_identity_pool_name",
       this.federation.poolName,
