@@ -90,7 +90,9 @@ describe("SigV4 (the emulator's own implementation)", () => {
     );
     const signed = await signer.getRequestOptions({ url: STS_URL, method: "POST" });
     const headers: Record<string, string> = {};
-    new Headers(signed.headers as HeadersInit).forEach((value, key) => (headers[key] = value));
+    new Headers(signed.headers as ConstructorParameters<typeof Headers>[0]).forEach(
+      (value, key) => (headers[key] = value),
+    );
     const check = verifySignature(
       { method: "POST", url: STS_URL, headers, body: "" },
       lookup,
