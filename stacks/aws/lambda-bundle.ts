@@ -58,6 +58,8 @@ export function bundleCode(entry: string, nodeMajor: number): BundledCode {
       outfile: "index.js",
       logLevel: "silent",
       metafile: true,
+      // gaxios 7 loads node-fetch (~93 KB) even where fetch is global; Lambda's Node has it.
+      alias: { "node-fetch": "./lambda/shims/node-fetch.ts" },
     });
     bundled = {
       code: result.outputFiles[0].contents,
