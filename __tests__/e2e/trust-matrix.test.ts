@@ -137,9 +137,7 @@ describe("denied identities: nothing lands, every message is reported failed", (
 
   it("denies a principal without roles/iam.workloadIdentityUser at IAM (403), after STS admitted it", async () => {
     const bridge = await startBridge(envs[EXAMPLE], {
-      withoutResources: [
-        "google_service_account_iam_member.identity_workload-identity-user_EDC0A021",
-      ],
+      withoutResources: addressesOf(envs[EXAMPLE], "google_service_account_iam_member"),
     });
     const run = await runBatch(bridge, bridge.configuredRole(), 2);
     await expectDenied(run, bridge);
