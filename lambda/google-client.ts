@@ -7,6 +7,7 @@
 import { AwsClient } from "google-auth-library/build/src/auth/awsclient";
 import type { RuntimeConfig } from "./runtime-config";
 import type { GoogleRequest } from "./google-request";
+import { withDeadline } from "./deadline";
 import { TOKEN_LIFETIME_SECONDS } from "../stacks/federation/credential-config";
 
 export function createGoogleClient(config: RuntimeConfig): AwsClient {
@@ -40,10 +41,21 @@ export function disableGaxiosRetries(client: AwsClient): void {
   });
 }
 
-/** The client's authorized request, in the shape the writers use. */
+/** Grace over the data call's own timeout before the whole call (token refresh included) is given up. */
+export const TOKEN_REFRESH_GRACE_MS = 1_000;
+
+/** The client's authorized request, in the shape the writers use, bounded by its timeout. */
 export function googleRequestFor(client: AwsClient): GoogleRequest {
   return async <T>(options: Parameters<GoogleRequest>[0]) => {
-    const response = await client.request<T>({ ...options });
+    const call = client.request<T>({ ...options });
+    const response =
+      options.timeout === undefined
+        ? await call
+        : await withDeadline(
+            call,
+            options.timeout + TOKEN_REFRESH_GRACE_MS,
+            `token refresh or ${options.method} ${new URL(options.url).pathname}`,
+          );
     return { status: response.status, data: response.data };
   };
 }
