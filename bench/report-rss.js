@@ -16,4 +16,6 @@ if (file) {
     };
     fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
   });
+  // A process stopped with kill() (e.g. the emulator's Lambda container) reports too.
+  process.once("SIGTERM", () => process.exit(143));
 }

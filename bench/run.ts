@@ -11,6 +11,8 @@ import * as path from "node:path";
 import { measureInterleaved, measure, type Measured } from "./measure";
 import { check, renderTable, scale, type Row } from "./report";
 import { summarize } from "./stats";
+import { measureRoundTrips, roundTripRows, SCENARIOS, type RoundTrips } from "./round-trips";
+import { BATCH, measureThroughput, RECORDS, type ThroughputRun } from "./throughput";
 import {
   floorSynth,
   PROJECT_ROOT,
@@ -22,8 +24,8 @@ import { baselineBundle, lambdaEnvironment, measureInit, synthesizedBundle } fro
 
 const quick = process.argv.includes("--quick");
 const plan = quick
-  ? { synthRuns: 3, templateRuns: 1, testRuns: 0, initRuns: 5 }
-  : { synthRuns: 5, templateRuns: 5, testRuns: 5, initRuns: 20 };
+  ? { synthRuns: 3, templateRuns: 1, testRuns: 0, initRuns: 5, throughputRuns: 1 }
+  : { synthRuns: 5, templateRuns: 5, testRuns: 5, initRuns: 20, throughputRuns: 5 };
 
 const rows: Row[] = [];
 const details: Record<string, unknown> = {};
@@ -74,6 +76,22 @@ function timeAndRss(partName: string, m: Measured, what: string, targets: Partia
 
 let synthOutdir: string | undefined;
 
+/** The JSON path where two documents first differ. */
+function firstDifference(a: unknown, b: unknown, at = "$"): string | undefined {
+  if (a === b) return undefined;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return at;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    const found = firstDifference(
+      (a as Record<string, unknown>)[key],
+      (b as Record<string, unknown>)[key],
+      `${at}.${key}`,
+    );
+    if (found) return found;
+  }
+  return undefined;
+}
+
 async function synthPart(): Promise<void> {
   const outdirs: string[] = [];
   const project = projectSynth(outdirs);
@@ -90,15 +108,19 @@ async function synthPart(): Promise<void> {
     1,
   );
   const t = await measure(template, plan.templateRuns);
-  tempDirs.push(...outdirs);
 
-  // The three must synthesize the same thing, or the comparison means nothing.
-  const outputs = new Set(
-    outdirs.map((d) => fs.readFileSync(path.join(d, "stacks", "example", "cdk.tf.json"), "utf8")),
-  );
-  if (outputs.size !== 1) {
-    throw new Error(`the synth variants wrote ${outputs.size} different cdk.tf.json files`);
+  // The variants must synthesize the same thing, or the comparison means nothing.
+  const read = (d: string) =>
+    fs.readFileSync(path.join(d, "stacks", "example", "cdk.tf.json"), "utf8");
+  const reference = read(outdirs[0]);
+  const odd = outdirs.find((d) => read(d) !== reference);
+  if (odd) {
+    throw new Error(
+      `the synth variants wrote different cdk.tf.json files (was the tree edited during the run?): ` +
+        `${outdirs[0]} and ${odd} first differ at ${firstDifference(JSON.parse(reference), JSON.parse(read(odd)))}`,
+    );
   }
+  tempDirs.push(...outdirs);
   synthOutdir = outdirs[0];
 
   const vsFloor = p.wallMs.median / f.wallMs.median;
@@ -228,6 +250,46 @@ async function bundlePart(): Promise<void> {
   details.bundle = { ours: o, baseline: b, zipRatio, initRatio };
 }
 
+let exampleStackFile: string | undefined;
+
+async function roundTripsPart(): Promise<void> {
+  const results: RoundTrips[] = [];
+  for (const scenario of SCENARIOS) {
+    const r = await measureRoundTrips(scenario);
+    results.push(r);
+    rows.push(...roundTripRows(r));
+    if (scenario.archive) exampleStackFile = r.stackFile;
+  }
+  details.roundTrips = results;
+}
+
+async function throughputPart(): Promise<void> {
+  if (!exampleStackFile) throw new Error("needs the round-trip part's example stack (it failed)");
+  const runs: ThroughputRun[] = [];
+  for (let i = 0; i < plan.throughputRuns; i++)
+    runs.push(await measureThroughput(exampleStackFile));
+  const memoryMb = runs[0].memoryMb;
+  const rss = summarize(runs.map((r) => r.handlerPeakRssMb));
+  rows.push(
+    {
+      part: "5 throughput",
+      what: `${RECORDS} records, SQS batches of ${BATCH}, one container (config/example.json)`,
+      value: summarize(runs.map((r) => r.recordsPerSecond)),
+      unit: "records/s",
+      status: "info",
+    },
+    {
+      part: "5 throughput",
+      what: "handler process peak RSS",
+      value: rss,
+      unit: "MB",
+      target: `≤ lambda.memoryMb (${memoryMb} MB)`,
+      status: check(rss.max <= memoryMb),
+    },
+  );
+  details.throughput = runs;
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   const machine = {
@@ -241,6 +303,8 @@ async function main(): Promise<void> {
   await part("1 synth", synthPart);
   await part("2 tests", testsPart);
   await part("3 bundle", bundlePart);
+  await part("4 round trips", roundTripsPart);
+  await part("5 throughput", throughputPart);
 
   const header = [
     `wif-bridge bench${quick ? " (--quick)" : ""}, ${startedAt.toISOString()}`,
