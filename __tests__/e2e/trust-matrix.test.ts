@@ -162,5 +162,8 @@ describe("direct mode (no service account)", () => {
     const run = await runBatch(bridge, bridge.roleSession({ roleName }), 1);
     expect(run.failedMessageIds).toEqual(messageIds(run.event));
     expect(bridge.rows()).toHaveLength(0);
+    expect(stsDecision(bridge).reason).toMatch(
+      /^unauthorized_client: the attribute condition is false/,
+    );
   });
 });
