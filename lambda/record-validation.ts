@@ -185,12 +185,14 @@ function integerProblem(value: unknown): string | undefined {
   if (typeof value === "number") {
     if (!Number.isInteger(value)) return expected("an integer", value);
     if (!Number.isSafeInteger(value))
-      return `integer ${value} is beyond 2^53 and lost precision in JSON; send it as a string, e.g. "9007199254740993"`;
+      return `an integer beyond 2^53 loses precision in JSON; send it as a string of digits, e.g. "9007199254740993"`;
     return undefined;
   }
   if (typeof value === "string" && /^[+-]?\d+$/.test(value)) {
     const n = BigInt(value);
-    return n < INT64_MIN || n > INT64_MAX ? `"${value}" is outside the INT64 range` : undefined;
+    return n < INT64_MIN || n > INT64_MAX
+      ? `a string of ${value.length} digits outside the INT64 range`
+      : undefined;
   }
   return expected("an integer (a number or a string of digits)", value);
 }
@@ -257,12 +259,12 @@ function expected(what: string, value: unknown): string {
   return `expected ${what}, got ${describe(value)}`;
 }
 
-/** The value's type, and the value itself only when short and not a string (no record content). */
+/** The value's kind, never the value: reasons are logged, and record content must not be. */
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return `a string of ${value.length} characters`;
-  if (typeof value === "number" || typeof value === "boolean")
-    return `${typeof value} ${String(value)}`;
+  if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a number";
+  if (typeof value === "boolean") return "a boolean";
   return typeof value === "object" ? "an object" : typeof value;
 }

@@ -124,7 +124,7 @@ describe("the handler against a local fake of BigQuery", () => {
     expect(result.results[0]).toEqual({ index: 0, status: "written" });
     expect(result.results[1]).toMatchObject({ index: 1, status: "failed" });
     expect((result.results[1] as { reason: string }).reason).toContain(
-      "event_id: expected a string, got number 5",
+      "event_id: expected a string, got an integer",
     );
     expect((result.results[2] as { reason: string }).reason).toContain(
       "simulated BigQuery rejection",

@@ -106,7 +106,7 @@ describe("record validation against the table schema", () => {
         "tags: REPEATED field: expected a JSON array, got a string of 1 characters",
       );
       expect(problemsOf({ id: "x", tags: ["a", null, 3] }, fields)).toBe(
-        "tags[1]: REPEATED field: elements may not be null; tags[2]: expected a string, got number 3",
+        "tags[1]: REPEATED field: elements may not be null; tags[2]: expected a string, got an integer",
       );
     });
   });
@@ -157,9 +157,19 @@ describe("record validation against the table schema", () => {
     );
   });
 
-  it("never quotes a string value in a reason (record content stays out of logs)", () => {
-    const reason = problemsOf({ d: "secret-value" }, [{ name: "d", type: "DATE" }]);
+  it("never quotes a value in a reason (record content stays out of logs)", () => {
+    const reason = problemsOf(
+      { d: "secret-value", n: 987654.5, i: "99999999999999999999", b: 4242 },
+      [
+        { name: "d", type: "DATE" },
+        { name: "n", type: "INTEGER" },
+        { name: "i", type: "INTEGER" },
+        { name: "b", type: "BOOLEAN" },
+      ],
+    );
     expect(reason).toContain("d: expected a date");
-    expect(reason).not.toContain("secret-value");
+    expect(reason).toContain("n: expected an integer, got a number");
+    for (const value of ["secret-value", "987654", "99999999999999999999", "4242"])
+      expect(reason).not.toContain(value);
   });
 });
