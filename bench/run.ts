@@ -17,6 +17,7 @@ import {
   floorSynth,
   PROJECT_ROOT,
   projectSynth,
+  snapshotSources,
   templateDefaultSynth,
   tsxCjsSynth,
 } from "./synth-variants";
@@ -94,11 +95,12 @@ function firstDifference(a: unknown, b: unknown, at = "$"): string | undefined {
 
 async function synthPart(): Promise<void> {
   const outdirs: string[] = [];
-  const project = projectSynth(outdirs);
-  const floor = floorSynth(outdirs);
-  const tsxCjs = tsxCjsSynth(outdirs);
-  const template = templateDefaultSynth(outdirs);
-  tempDirs.push(floor.cwd, template.cwd);
+  const snapshot = snapshotSources();
+  const project = projectSynth(outdirs, snapshot);
+  const floor = floorSynth(outdirs, snapshot);
+  const tsxCjs = tsxCjsSynth(outdirs, project.cwd);
+  const template = templateDefaultSynth(outdirs, snapshot);
+  tempDirs.push(project.cwd, floor.cwd, template.cwd);
   const [p, f, c] = await measureInterleaved(
     [
       { command: project, runs: plan.synthRuns },

@@ -41,28 +41,46 @@ function appSources(): string[] {
   return out;
 }
 
-/** A temp copy of the app: sources, config/, and node_modules linked to ours. */
-function copyApp(prefix: string, transform: (source: string) => string = (s) => s): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  for (const rel of appSources()) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(
-      path.join(dir, rel),
-      transform(fs.readFileSync(path.join(PROJECT_ROOT, rel), "utf8")),
-    );
-  }
-  fs.cpSync(path.join(PROJECT_ROOT, "config"), path.join(dir, "config"), { recursive: true });
+/**
+ * The app's source as it is now (main.ts, stacks/, lambda/, config/, tsconfig.json). Every
+ * variant is written from one snapshot, so all of them synthesize the same code even when the
+ * tree is edited during the run (a shared checkout).
+ */
+export type SourceSnapshot = ReadonlyMap<string, string>;
+
+export function snapshotSources(): SourceSnapshot {
+  const files = new Map<string, string>();
+  const read = (rel: string) =>
+    files.set(rel, fs.readFileSync(path.join(PROJECT_ROOT, rel), "utf8"));
+  for (const rel of appSources()) read(rel);
+  for (const name of fs.readdirSync(path.join(PROJECT_ROOT, "config")))
+    read(path.join("config", name));
   // esbuild reads it too (strict mode => "use strict" in the bundle): keep the bundle identical.
-  fs.copyFileSync(path.join(PROJECT_ROOT, "tsconfig.json"), path.join(dir, "tsconfig.json"));
+  read("tsconfig.json");
+  return files;
+}
+
+/** A temp copy of the app from the snapshot, node_modules linked to ours. */
+function copyApp(
+  prefix: string,
+  snapshot: SourceSnapshot,
+  transform: (source: string) => string = (s) => s,
+): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [rel, content] of snapshot) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), rel.endsWith(".ts") ? transform(content) : content);
+  }
   fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   return dir;
 }
 
-export function projectSynth(outdirs: string[]): Command {
+/** `npm run synth`'s app command, `tsx main.ts`, run in a copy of the tree taken at start. */
+export function projectSynth(outdirs: string[], snapshot: SourceSnapshot): Command {
   return {
     label: "project: `tsx main.ts` (npm run synth)",
     argv: [bin(".bin/tsx"), "main.ts"],
-    cwd: PROJECT_ROOT,
+    cwd: copyApp("wif-bench-project-", snapshot),
     env: synthEnv,
     prepare: freshOutdir(outdirs),
   };
@@ -72,11 +90,11 @@ export function projectSynth(outdirs: string[]): Command {
  * The same app and tsx, without the tsx CLI: one process, and only tsx's CommonJS hook (no ESM
  * loader worker thread). Not a target row: it shows how much of the gap to the floor the CLI is.
  */
-export function tsxCjsSynth(outdirs: string[]): Command {
+export function tsxCjsSynth(outdirs: string[], projectCopy: string): Command {
   return {
     label: "`node --require tsx/cjs main.ts`",
     argv: [process.execPath, "--require", "tsx/cjs", "main.ts"],
-    cwd: PROJECT_ROOT,
+    cwd: projectCopy,
     env: synthEnv,
     prepare: freshOutdir(outdirs),
   };
@@ -87,8 +105,8 @@ export function tsxCjsSynth(outdirs: string[]): Command {
  * lambda/*.ts at synth, and stacks/aws/lambda-bundle resolves the project root from its own
  * location, which is the copy's root), then `node main.js`.
  */
-export function floorSynth(outdirs: string[]): Command {
-  const dir = copyApp("wif-bench-floor-");
+export function floorSynth(outdirs: string[], snapshot: SourceSnapshot): Command {
+  const dir = copyApp("wif-bench-floor-", snapshot);
   const tsconfig = {
     extends: "./tsconfig.json",
     compilerOptions: { noEmit: false, outDir: ".", rootDir: ".", types: ["node"] },
@@ -142,8 +160,8 @@ export function toBarrelImports(source: string): string {
   });
 }
 
-export function templateDefaultSynth(outdirs: string[]): Command {
-  const dir = copyApp("wif-bench-template-", toBarrelImports);
+export function templateDefaultSynth(outdirs: string[], snapshot: SourceSnapshot): Command {
+  const dir = copyApp("wif-bench-template-", snapshot, toBarrelImports);
   const rewritten = appSources().filter((rel) =>
     /from "@cdktf\/provider-[a-z-]+";/.test(fs.readFileSync(path.join(dir, rel), "utf8")),
   );
