@@ -1,13 +1,17 @@
 /**
  * The cdktf app: one stack per environment file in config/. `WIF_BRIDGE_ENV=dev,prod` selects
- * some; by default every file is synthesized. Run by tsx from cdktf.json, never bundled:
- * cdktf re-runs this file to zip assets.
+ * some; by default every file is synthesized. After synth it writes each stack's trust-chain
+ * review (it reads only the JSON just written, in milliseconds) and prints where.
+ * Run as `node --require tsx/cjs main.ts` (npm run synth and cdktf.json): one process, no
+ * type-check (`npm run typecheck` is the type gate). Never bundled: cdktf re-runs this file to
+ * zip assets.
  */
 import * as path from "node:path";
 import { App } from "cdktf";
 import { loadConfigDir } from "./stacks/config";
 import { BridgeStack } from "./stacks/bridge-stack";
 import { assertDistinctEnvironments } from "./stacks/environments";
+import { printReviewReports } from "./tools/review/cli";
 
 // WIF_BRIDGE_CONFIG_DIR points at another config directory (the offline end-to-end tests use it).
 const configDir = process.env.WIF_BRIDGE_CONFIG_DIR
@@ -34,6 +38,7 @@ function main(): void {
     }
   }
   app.synth();
+  printReviewReports(app.outdir);
 }
 
 try {

@@ -1,7 +1,7 @@
 /**
  * The three ways to synthesize the example environment that the bench compares, each built in
  * a temp dir from our own source (nothing here is committed as a second stack):
- * - project: `tsx main.ts`, the npm "synth" script as is;
+ * - project: the npm "synth" script as package.json has it (`node --require tsx/cjs main.ts`);
  * - floor: the same app compiled by tsc to JS and run by node;
  * - template default: the same stack with root (barrel) imports of the provider packages, run
  *   by ts-node with type-checking, as `cdktf init --template=typescript` sets it up.
@@ -38,6 +38,7 @@ function appSources(): string[] {
   };
   walk("stacks");
   walk("lambda");
+  walk("tools/review"); // main.ts writes the trust-chain review after synth
   return out;
 }
 
@@ -75,11 +76,26 @@ function copyApp(
   return dir;
 }
 
-/** `npm run synth`'s app command, `tsx main.ts`, run in a copy of the tree taken at start. */
+/** The npm "synth" script, read from package.json so the bench times what users run. */
+export function synthScriptArgv(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
+  const script: string = pkg.scripts?.synth ?? "";
+  const words = script.split(/\s+/).filter(Boolean);
+  if (words[0] !== "node" || /[&|;<>$`]/.test(script)) {
+    throw new Error(
+      `bench: package.json's synth script "${script}" is not a single \`node ...\` command; ` +
+        "update bench/synth-variants.ts to time it",
+    );
+  }
+  return [process.execPath, ...words.slice(1)];
+}
+
+/** `npm run synth`'s command, run in a copy of the tree taken at start. */
 export function projectSynth(outdirs: string[], snapshot: SourceSnapshot): Command {
+  const argv = synthScriptArgv();
   return {
-    label: "project: `tsx main.ts` (npm run synth)",
-    argv: [bin(".bin/tsx"), "main.ts"],
+    label: `project: \`${["node", ...argv.slice(1)].join(" ")}\` (npm run synth)`,
+    argv,
     cwd: copyApp("wif-bench-project-", snapshot),
     env: synthEnv,
     prepare: freshOutdir(outdirs),
@@ -87,13 +103,14 @@ export function projectSynth(outdirs: string[], snapshot: SourceSnapshot): Comma
 }
 
 /**
- * The same app and tsx, without the tsx CLI: one process, and only tsx's CommonJS hook (no ESM
- * loader worker thread). Not a target row: it shows how much of the gap to the floor the CLI is.
+ * The same app through the tsx CLI (`tsx main.ts`), for comparison only: the CLI starts a second
+ * node process and, on Node 20, an ESM loader worker thread, which is why the project does not
+ * use it.
  */
-export function tsxCjsSynth(outdirs: string[], projectCopy: string): Command {
+export function tsxCliSynth(outdirs: string[], projectCopy: string): Command {
   return {
-    label: "`node --require tsx/cjs main.ts`",
-    argv: [process.execPath, "--require", "tsx/cjs", "main.ts"],
+    label: "`tsx main.ts` (tsx CLI)",
+    argv: [bin(".bin/tsx"), "main.ts"],
     cwd: projectCopy,
     env: synthEnv,
     prepare: freshOutdir(outdirs),

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../helpers/synth";
 
-const COPIED = ["main.ts", "package.json", "tsconfig.json", "stacks", "lambda", "config"];
+const COPIED = ["main.ts", "package.json", "tsconfig.json", "stacks", "lambda", "tools", "config"];
 
 /** A throw-away copy of the app with `anchor` replaced in one file (the anchor must exist). */
 function copyWithEdit(file: string, anchor: string, replacement: string): string {

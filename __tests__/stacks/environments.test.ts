@@ -119,15 +119,23 @@ describe("environments (one stack per config/*.json)", () => {
       const example = fs.readFileSync(path.join(configDir, "example.json"), "utf8");
       fs.writeFileSync(path.join(dir, "config", "a.json"), example);
       fs.writeFileSync(path.join(dir, "config", "b.json"), example);
-      fs.copyFileSync(path.join(PROJECT_ROOT, "main.ts"), path.join(dir, "main.ts"));
-      fs.symlinkSync(path.join(PROJECT_ROOT, "stacks"), path.join(dir, "stacks"));
-      fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"));
       let stderr = "";
       try {
         execFileSync(
           process.execPath,
-          [path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"],
-          { cwd: dir, env: { ...process.env, CDKTF_OUTDIR: path.join(dir, "out") }, stdio: "pipe" },
+          [
+            path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"),
+            path.join(PROJECT_ROOT, "main.ts"),
+          ],
+          {
+            cwd: dir,
+            env: {
+              ...process.env,
+              CDKTF_OUTDIR: path.join(dir, "out"),
+              WIF_BRIDGE_CONFIG_DIR: path.join(dir, "config"),
+            },
+            stdio: "pipe",
+          },
         );
       } catch (err) {
         stderr = String((err as { stderr: Buffer }).stderr);

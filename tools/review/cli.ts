@@ -37,15 +37,19 @@ export function writeReviewReports(outdir: string): WrittenReport[] {
   });
 }
 
+/** Writes the reports and prints one line per stack saying where its report is. */
+export function printReviewReports(outdir: string): void {
+  for (const r of writeReviewReports(outdir)) {
+    const shown = path.relative(process.cwd(), r.file) || r.file;
+    console.log(
+      `Trust-chain review for ${r.stack}: ${shown}${r.errors ? ` (${r.errors} rule error(s))` : ""}`,
+    );
+  }
+}
+
 if (require.main === module) {
   try {
-    const outdir = process.env.CDKTF_OUTDIR ?? path.join(process.cwd(), "cdktf.out");
-    for (const r of writeReviewReports(outdir)) {
-      const shown = path.relative(process.cwd(), r.file) || r.file;
-      console.log(
-        `Trust-chain review for ${r.stack}: ${shown}${r.errors ? ` (${r.errors} rule error(s))` : ""}`,
-      );
-    }
+    printReviewReports(process.env.CDKTF_OUTDIR ?? path.join(process.cwd(), "cdktf.out"));
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
