@@ -6,26 +6,12 @@
  * means the object is already there.
  */
 import type { IncomingMessage } from "./event-parsing";
-import type { GoogleRequest } from "./google-request";
-import {
-  describeGoogleError,
-  isRetryableGoogleError,
-  statusOf,
-  type GoogleErrorContext,
-} from "./google-errors";
-import { withRetry, type RetryPolicy } from "./retry";
-import type { Clock } from "./clock";
-import type { Logger } from "./logger";
+import { describeGoogleError, statusOf } from "./google-errors";
+import { withGoogleRetry, type GoogleCallProps } from "./google-call";
 
-export interface ArchiveProps {
-  readonly request: GoogleRequest;
+export interface ArchiveProps extends GoogleCallProps {
   readonly storageEndpoint: string;
   readonly bucket: string;
-  readonly errorContext: GoogleErrorContext;
-  readonly policy: RetryPolicy;
-  readonly clock: Clock;
-  readonly remainingMs: () => number;
-  readonly logger: Logger;
 }
 
 export function archiveObjectName(requestId: string, now: Date): string {
@@ -56,21 +42,10 @@ export async function archiveBatch(
   const body = toNdjson(messages);
   const operation = `Cloud Storage upload gs://${props.bucket}/${objectName}`;
   try {
-    await withRetry(
-      {
-        operation,
-        policy: props.policy,
-        clock: props.clock,
-        remainingMs: props.remainingMs,
-        isRetryable: isRetryableGoogleError,
-        onRetry: ({ attempt, delayMs, error }) =>
-          props.logger.warn("retrying archive upload", {
-            operation,
-            attempt,
-            delayMs,
-            error: describeGoogleError(error, props.errorContext).message,
-          }),
-      },
+    await withGoogleRetry(
+      props,
+      operation,
+      "retrying archive upload",
       async (_attempt, timeout) => {
         try {
           return await props.request<unknown>({

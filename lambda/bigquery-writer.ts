@@ -8,16 +8,9 @@
  * message is reported as failed and SQS redelivers it; the rows of that message that did land
  * are deduplicated on redelivery by their insertId `<messageId>:<index>`.
  */
-import type { GoogleRequest } from "./google-request";
 import { planInsertBatches, type InsertLimits, type InsertRow } from "./insert-batches";
-import {
-  describeGoogleError,
-  isRetryableGoogleError,
-  type GoogleErrorContext,
-} from "./google-errors";
-import { withRetry, type RetryPolicy } from "./retry";
-import type { Clock } from "./clock";
-import type { Logger } from "./logger";
+import { describeGoogleError, type GoogleErrorContext } from "./google-errors";
+import { withGoogleRetry, type GoogleCallProps } from "./google-call";
 
 export interface PendingRow extends InsertRow {
   readonly messageId: string;
@@ -40,14 +33,8 @@ export interface WriteResult {
   readonly requests: number;
 }
 
-export interface BigQueryWriterProps {
-  readonly request: GoogleRequest;
+export interface BigQueryWriterProps extends GoogleCallProps {
   readonly bigqueryEndpoint: string;
-  readonly errorContext: GoogleErrorContext;
-  readonly policy: RetryPolicy;
-  readonly clock: Clock;
-  readonly remainingMs: () => number;
-  readonly logger: Logger;
   /** @default BIGQUERY_INSERT_LIMITS */
   readonly limits?: InsertLimits;
 }
@@ -100,21 +87,10 @@ export async function writeRows(
     }
     const operation = `BigQuery insertAll request ${n + 1}/${plan.batches.length} (${batch.length} rows)`;
     try {
-      const response = await withRetry(
-        {
-          operation,
-          policy: props.policy,
-          clock: props.clock,
-          remainingMs: props.remainingMs,
-          isRetryable: isRetryableGoogleError,
-          onRetry: ({ attempt, delayMs, error }) =>
-            props.logger.warn("retrying BigQuery insertAll", {
-              operation,
-              attempt,
-              delayMs,
-              error: describeGoogleError(error, props.errorContext).message,
-            }),
-        },
+      const response = await withGoogleRetry(
+        props,
+        operation,
+        "retrying BigQuery insertAll",
         (_attempt, timeout) => {
           requests++;
           return props.request<InsertAllResponse>({

@@ -82,12 +82,9 @@ export class BridgeStack extends TerraformStack {
       awsAccountId: config.aws.accountId,
       awsRoleNames: [names.roleName],
       displayName: `wif-bridge ${config.environment}`,
+      providerDisplayName: config.federation.providerId,
       dependsOn,
     });
-    if (federationIds.randomSuffix) {
-      // The display name is cut from the provider id, which is a reference here: name it plainly.
-      this.federation.provider.displayName = config.federation.providerId;
-    }
     this.identity = new FederatedIdentity(this, "identity", {
       projectId: config.gcp.projectId,
       accessMode: config.federation.accessMode,

@@ -20,6 +20,11 @@ export interface WorkloadIdentityFederationProps {
   readonly awsRoleNames: readonly string[];
   /** Shown in the console (Google caps it at 32 characters). @default the pool id */
   readonly displayName?: string;
+  /**
+   * The provider's console name (also capped at 32). Pass it when providerId is a Terraform
+   * reference (a random suffix), which cannot be cut at synth. @default the provider id
+   */
+  readonly providerDisplayName?: string;
   /** @default none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -53,7 +58,7 @@ export class WorkloadIdentityFederation extends Construct {
       project: props.projectId,
       workloadIdentityPoolId: this.pool.workloadIdentityPoolId,
       workloadIdentityPoolProviderId: props.providerId,
-      displayName: props.providerId.slice(0, 32),
+      displayName: (props.providerDisplayName ?? props.providerId).slice(0, 32),
       description: `Admits only ${props.awsRoleNames.join(", ")} in AWS account ${props.awsAccountId}`,
       aws: { accountId: props.awsAccountId },
       attributeMapping: awsAttributeMapping(),
