@@ -2,9 +2,9 @@
  * The cdktf app: one stack per environment file in config/. `WIF_BRIDGE_ENV=dev,prod` selects
  * some; by default every file is synthesized. After synth it writes each stack's trust-chain
  * review (it reads only the JSON just written, in milliseconds) and prints where.
- * Run as `node --require tsx/cjs main.ts` (npm run synth and cdktf.json): one process, no
- * type-check (`npm run typecheck` is the type gate). Never bundled: cdktf re-runs this file to
- * zip assets.
+ * Run as `node --require ./tools/register-ts.cjs main.ts` (npm run synth and cdktf.json): one
+ * process, no type-check (`npm run typecheck` is the type gate). Never bundled: cdktf zips
+ * assets by re-running its own module files, which a bundle would turn into this app.
  */
 import * as path from "node:path";
 import { App } from "cdktf";

@@ -1,7 +1,7 @@
 /**
  * The three ways to synthesize the example environment that the bench compares, each built in
  * a temp dir from our own source (nothing here is committed as a second stack):
- * - project: the npm "synth" script as package.json has it (`node --require tsx/cjs main.ts`);
+ * - project: the npm "synth" script as package.json has it (`node --require ./tools/register-ts.cjs main.ts`);
  * - floor: the same app compiled by tsc to JS and run by node;
  * - template default: the same stack with root (barrel) imports of the provider packages, run
  *   by ts-node with type-checking, as `cdktf init --template=typescript` sets it up.
@@ -39,6 +39,7 @@ function appSources(): string[] {
   walk("stacks");
   walk("lambda");
   walk("tools/review"); // main.ts writes the trust-chain review after synth
+  out.push("tools/register-ts.cjs"); // npm run synth's TypeScript hook
   return out;
 }
 
