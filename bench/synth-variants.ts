@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Command } from "./measure";
+import { synthArgv } from "../tools/synth-command";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 const bin = (pkgPath: string) => path.join(PROJECT_ROOT, "node_modules", pkgPath);
@@ -77,25 +78,12 @@ function copyApp(
   return dir;
 }
 
-/** The npm "synth" script, read from package.json so the bench times what users run. */
-export function synthScriptArgv(): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
-  const script: string = pkg.scripts?.synth ?? "";
-  const words = script.split(/\s+/).filter(Boolean);
-  if (words[0] !== "node" || /[&|;<>$`]/.test(script)) {
-    throw new Error(
-      `bench: package.json's synth script "${script}" is not a single \`node ...\` command; ` +
-        "update bench/synth-variants.ts to time it",
-    );
-  }
-  return [process.execPath, ...words.slice(1)];
-}
-
 /** `npm run synth`'s command, run in a copy of the tree taken at start. */
 export function projectSynth(outdirs: string[], snapshot: SourceSnapshot): Command {
-  const argv = synthScriptArgv();
+  // The copy's own main.ts, through the same preload npm run synth uses.
+  const argv = synthArgv("main.ts");
   return {
-    label: `project: \`${["node", ...argv.slice(1)].join(" ")}\` (npm run synth)`,
+    label: "project: `npm run synth`",
     argv,
     cwd: copyApp("wif-bench-project-", snapshot),
     env: synthEnv,

@@ -1,5 +1,5 @@
 /**
- * Runs the real cdktf app (main.ts under tsx, as `npm run synth` does) into a directory of its
+ * Runs the real cdktf app (main.ts, the way `npm run synth` does) into a directory of its
  * own, so the emulator reads exactly what a deploy would get: cdk.tf.json and the asset zip.
  */
 import { execFile } from "node:child_process";
@@ -7,8 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { PROJECT_ROOT, synthArgv } from "../tools/synth-command";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export { PROJECT_ROOT };
 
 export interface SynthesizeProps {
   /** Environments to synthesize (WIF_BRIDGE_ENV). */
@@ -27,9 +28,9 @@ export interface SynthesizedApp {
 
 export async function synthesize(props: SynthesizeProps): Promise<SynthesizedApp> {
   const outDir = props.outDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "wif-bridge-synth-"));
-  const tsx = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+  const [node, ...args] = synthArgv();
   try {
-    await promisify(execFile)(process.execPath, [tsx, "main.ts"], {
+    await promisify(execFile)(node, args, {
       cwd: PROJECT_ROOT,
       env: {
         ...process.env,

@@ -91,7 +91,7 @@ async function runAs(bridge: OfflineBridge, title: string, identity: AwsIdentity
 }
 
 async function main(): Promise<void> {
-  line(`Synthesizing ${ENVIRONMENT} (tsx main.ts, into a temporary directory)...`);
+  line(`Synthesizing ${ENVIRONMENT} (npm run synth's app, into a temporary directory)...`);
   const app = await synthesize({ environments: [ENVIRONMENT] });
   const config = JSON.parse(
     fs.readFileSync(path.join(PROJECT_ROOT, "config", `${ENVIRONMENT}.json`), "utf8"),

@@ -1,6 +1,6 @@
 /**
  * The done-when of the rule pack, end to end: a copy of the project with one unsafe change,
- * synthesized the way `npm run synth` does it (tsx main.ts in a child process), exits non-zero
+ * synthesized the way `npm run synth` does it (main.ts in a child process), exits non-zero
  * with the rule's message.
  */
 import { spawnSync } from "node:child_process";
@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../helpers/synth";
+import { synthArgv } from "../../tools/synth-command";
 
 const COPIED = ["main.ts", "package.json", "tsconfig.json", "stacks", "lambda", "tools", "config"];
 
@@ -26,15 +27,12 @@ function copyWithEdit(file: string, anchor: string, replacement: string): string
 }
 
 function synth(dir: string) {
-  const result = spawnSync(
-    process.execPath,
-    [path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"],
-    {
-      cwd: dir,
-      env: { ...process.env, CDKTF_OUTDIR: path.join(dir, "cdktf.out"), WIF_BRIDGE_ENV: "example" },
-      encoding: "utf8",
-    },
-  );
+  const [node, ...args] = synthArgv(path.join(dir, "main.ts"));
+  const result = spawnSync(node, args, {
+    cwd: dir,
+    env: { ...process.env, CDKTF_OUTDIR: path.join(dir, "cdktf.out"), WIF_BRIDGE_ENV: "example" },
+    encoding: "utf8",
+  });
   fs.rmSync(dir, { recursive: true, force: true });
   return result;
 }

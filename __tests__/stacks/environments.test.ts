@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadConfig, loadConfigDir } from "../../stacks/config";
 import { assertDistinctEnvironments } from "../../stacks/environments";
+import { synthArgv } from "../../tools/synth-command";
 import { exampleConfig, only, PROJECT_ROOT, synthJson } from "../helpers/synth";
 
 const configDir = path.join(PROJECT_ROOT, "config");
@@ -121,22 +122,16 @@ describe("environments (one stack per config/*.json)", () => {
       fs.writeFileSync(path.join(dir, "config", "b.json"), example);
       let stderr = "";
       try {
-        execFileSync(
-          process.execPath,
-          [
-            path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"),
-            path.join(PROJECT_ROOT, "main.ts"),
-          ],
-          {
-            cwd: dir,
-            env: {
-              ...process.env,
-              CDKTF_OUTDIR: path.join(dir, "out"),
-              WIF_BRIDGE_CONFIG_DIR: path.join(dir, "config"),
-            },
-            stdio: "pipe",
+        const [node, ...args] = synthArgv();
+        execFileSync(node, args, {
+          cwd: dir,
+          env: {
+            ...process.env,
+            CDKTF_OUTDIR: path.join(dir, "out"),
+            WIF_BRIDGE_CONFIG_DIR: path.join(dir, "config"),
           },
-        );
+          stdio: "pipe",
+        });
       } catch (err) {
         stderr = String((err as { stderr: Buffer }).stderr);
       }

@@ -3,17 +3,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../helpers/synth";
+import { synthArgv } from "../../tools/synth-command";
+
+// [node, [preloads..., main.ts]] as execFileSync takes them: the command npm run synth runs.
+const [execPath, ...args] = synthArgv();
+const node = [execPath, args] as const;
 
 function synthTo(outdir: string): Buffer {
-  execFileSync(
-    process.execPath,
-    [path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"],
-    {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, CDKTF_OUTDIR: outdir, WIF_BRIDGE_ENV: "example" },
-      stdio: "pipe",
-    },
-  );
+  execFileSync(...node, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, CDKTF_OUTDIR: outdir, WIF_BRIDGE_ENV: "example" },
+    stdio: "pipe",
+  });
   return fs.readFileSync(path.join(outdir, "stacks", "example", "cdk.tf.json"));
 }
 
@@ -34,15 +35,11 @@ describe("the app (main.ts), as `npm run synth` runs it", () => {
   it("fails with a clear error when WIF_BRIDGE_ENV names an unknown environment", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wif-badcfg-"));
     expect(() =>
-      execFileSync(
-        process.execPath,
-        [path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "main.ts"],
-        {
-          cwd: PROJECT_ROOT,
-          env: { ...process.env, CDKTF_OUTDIR: dir, WIF_BRIDGE_ENV: "nope" },
-          stdio: "pipe",
-        },
-      ),
+      execFileSync(...node, {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, CDKTF_OUTDIR: dir, WIF_BRIDGE_ENV: "nope" },
+        stdio: "pipe",
+      }),
     ).toThrow(/WIF_BRIDGE_ENV names nope, but config\/ has only: (\w[\w-]*, )*example\b/);
   });
 });
