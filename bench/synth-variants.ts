@@ -147,7 +147,7 @@ const camel = (kebab: string) => kebab.replace(/-([a-z0-9])/g, (_, c: string) =>
 /**
  * Rewrites deep provider imports to the package root, the template's style:
  * `import { IamRole } from "@cdktf/provider-aws/lib/iam-role";` becomes
- * `import { iamRole as aws_iamRole } from "@cdktf/provider-aws"; import IamRole = aws_iamRole.IamRole;`
+ * `import { iamRole as aws_iamRole } from <the provider-aws package root>; import IamRole = aws_iamRole.IamRole;`
  * (an alias, so the name still works as both value and type).
  */
 export function toBarrelImports(source: string): string {
