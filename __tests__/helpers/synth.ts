@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
-import { parseConfig, type BridgeConfig } from "../../stacks/config";
+import { ConfigError, parseConfig, type BridgeConfig } from "../../stacks/config";
 import { BridgeStack } from "../../stacks/bridge-stack";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -28,6 +28,17 @@ export function merge(base: Json, patch: Json): Json {
 
 export function exampleConfig(patch: Json = {}): BridgeConfig {
   return parseConfig(merge(readExampleRaw(), patch), "config/example.json");
+}
+
+/** The problems a patched example config is rejected with (fails the test if it is accepted). */
+export function configProblems(patch: Json): ConfigError["problems"] {
+  try {
+    exampleConfig(patch);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("expected the config to be rejected");
 }
 
 export function buildStack(config: BridgeConfig): BridgeStack {

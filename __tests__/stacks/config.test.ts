@@ -2,20 +2,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError, loadConfig, parseConfig } from "../../stacks/config";
-import { merge, readExampleRaw } from "../helpers/synth";
-
-function problemsOf(patch: unknown): ConfigError["problems"] {
-  try {
-    parseConfig(merge(readExampleRaw(), patch), "config/test.json");
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected the config to be rejected");
-}
+import { configProblems, merge, readExampleRaw } from "../helpers/synth";
 
 function expectOneProblem(patch: unknown, field: string, message: RegExp, value?: unknown) {
-  const problems = problemsOf(patch);
+  const problems = configProblems(patch);
   expect(problems).toHaveLength(1);
   expect(problems[0].field).toBe(field);
   expect(problems[0].message).toMatch(message);
@@ -144,7 +134,7 @@ describe("config validation", () => {
   });
 
   it("rejects a bad column type and mode", () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       bigquery: {
         schema: [{ name: "a", type: "VARCHAR", mode: "OPTIONAL" }],
         partitioning: undefined,
@@ -159,7 +149,7 @@ describe("config validation", () => {
   });
 
   it("rejects a RECORD without sub-fields and a scalar with them", () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       bigquery: {
         schema: [
           { name: "event_time", type: "TIMESTAMP" },
@@ -201,7 +191,7 @@ describe("config validation", () => {
   });
 
   it("rejects a google.subject longer than 127 bytes, naming the excess", () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       lambda: { functionName: "f".repeat(60), roleName: "r".repeat(40) },
     });
     expect(problems).toHaveLength(1);

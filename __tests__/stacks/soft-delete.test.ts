@@ -1,17 +1,6 @@
 import { Testing, TerraformStack } from "cdktf";
-import { ConfigError } from "../../stacks/config";
 import { FederationIds } from "../../stacks/gcp/federation-ids";
-import { all, exampleConfig, only, synthJson } from "../helpers/synth";
-
-function problemsOf(patch: unknown): ConfigError["problems"] {
-  try {
-    exampleConfig(patch);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected the config to be rejected");
-}
+import { all, configProblems, exampleConfig, only, synthJson } from "../helpers/synth";
 
 describe("pool and provider ids across destroy and re-create (Google's soft delete)", () => {
   describe("without idSuffix (the default, for long-lived environments)", () => {
@@ -125,7 +114,9 @@ describe("pool and provider ids across destroy and re-create (Google's soft dele
     });
 
     it("rejects a 28-character pool id with the random suffix, saying how short it must be", () => {
-      const problems = problemsOf({ federation: { poolId: "p".repeat(28), idSuffix: "random" } });
+      const problems = configProblems({
+        federation: { poolId: "p".repeat(28), idSuffix: "random" },
+      });
       expect(problems).toHaveLength(1);
       expect(problems[0].field).toBe("federation.poolId");
       expect(problems[0].message).toMatch(
@@ -134,7 +125,7 @@ describe("pool and provider ids across destroy and re-create (Google's soft dele
     });
 
     it("counts a fixed suffix by its own length, on the provider id too", () => {
-      const problems = problemsOf({
+      const problems = configProblems({
         federation: { providerId: "q".repeat(26), idSuffix: "abcdef" },
       });
       expect(problems.map((p) => p.field)).toEqual(["federation.providerId"]);
@@ -144,7 +135,7 @@ describe("pool and provider ids across destroy and re-create (Google's soft dele
     it.each([["R2"], ["has-dash"], ["toolongsuffix"], [""]])(
       "rejects idSuffix %j with the expected form",
       (idSuffix) => {
-        const problems = problemsOf({ federation: { idSuffix } });
+        const problems = configProblems({ federation: { idSuffix } });
         expect(problems).toHaveLength(1);
         expect(problems[0].field).toBe("federation.idSuffix");
         expect(problems[0].message).toMatch(/"random" or a fixed suffix of 1-8 characters/);

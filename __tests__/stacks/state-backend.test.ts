@@ -1,19 +1,8 @@
-import { ConfigError } from "../../stacks/config";
 import { resolveStateBackend } from "../../stacks/state-backend";
-import { exampleConfig, synthJson } from "../helpers/synth";
+import { configProblems, exampleConfig, synthJson } from "../helpers/synth";
 
 function backendOf(patch: unknown) {
   return synthJson(exampleConfig(patch)).terraform.backend;
-}
-
-function problemsOf(patch: unknown): ConfigError["problems"] {
-  try {
-    exampleConfig(patch);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error("expected the config to be rejected");
 }
 
 describe("state backend", () => {
@@ -34,7 +23,9 @@ describe("state backend", () => {
     });
 
     it("refuses an absolute path, which would make the synthesized JSON machine-specific", () => {
-      const problems = problemsOf({ state: { backend: "local", path: "/var/tf/example.tfstate" } });
+      const problems = configProblems({
+        state: { backend: "local", path: "/var/tf/example.tfstate" },
+      });
       expect(problems).toHaveLength(1);
       expect(problems[0].field).toBe("state.path");
       expect(problems[0].message).toMatch(/relative path/);
@@ -122,7 +113,7 @@ describe("state backend", () => {
       [{ backend: "gcs", bucket: "acme-state", prefix: "wif//dev" }, "state.prefix", /"\/\/"/],
       [{ backend: "gcs", bucket: "acme-state", key: "x" }, "state", /remove "key"/],
     ])("rejects state %j at %s", (state, field, message) => {
-      const problems = problemsOf({ state });
+      const problems = configProblems({ state });
       expect(problems).toHaveLength(1);
       expect(problems[0].field).toBe(field);
       expect(problems[0].message).toMatch(message);
