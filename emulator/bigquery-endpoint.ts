@@ -8,6 +8,7 @@ import { validateRow, type RowError } from "./bigquery-rows";
 import { describePrincipal, findGrant, PERMISSIONS } from "./iam";
 import type { TableState } from "./google-state";
 import {
+  authenticate,
   googleError,
   json,
   refuse,
@@ -71,21 +72,19 @@ function authorize(
   tableId: string,
   permission: string,
 ): { table: TableState; principal: string; grant: string } | EmulatorResponse {
-  const bearer = ctx.tokens.check(req.headers.authorization, ctx.now());
-  if (!bearer.ok) {
-    return refuse(
-      ctx,
-      endpoint,
-      googleError(
-        401,
-        "UNAUTHENTICATED",
-        "Request is missing required authentication credential.",
-        "required",
-      ),
-      bearer.reason,
-    );
-  }
-  const principal = bearer.issued.principal;
+  const caller = authenticate(
+    ctx,
+    endpoint,
+    req,
+    googleError(
+      401,
+      "UNAUTHENTICATED",
+      "Request is missing required authentication credential.",
+      "required",
+    ),
+  );
+  if ("refused" in caller) return caller.refused;
+  const { principal } = caller;
   const dataset = ctx.state.dataset(project, datasetId);
   if (!dataset) {
     return refuse(

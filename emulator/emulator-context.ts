@@ -86,6 +86,22 @@ export function refuse(
   return response;
 }
 
+/**
+ * Who is calling a Google API: the principal of a valid bearer token, or the 401 the API answers
+ * (`unauthenticated`), recorded as a refusal.
+ */
+export function authenticate(
+  ctx: EmulatorContext,
+  endpoint: Endpoint,
+  req: EmulatorRequest,
+  unauthenticated: EmulatorResponse,
+): { principal: Principal } | { refused: EmulatorResponse } {
+  const bearer = ctx.tokens.check(req.headers.authorization, ctx.now());
+  return bearer.ok
+    ? { principal: bearer.issued.principal }
+    : { refused: refuse(ctx, endpoint, unauthenticated, bearer.reason) };
+}
+
 /** RFC 3339 without fractional seconds, as Google writes expireTime. */
 export function rfc3339(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");

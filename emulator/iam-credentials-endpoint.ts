@@ -3,8 +3,9 @@
  * (an STS token) must hold iam.serviceAccounts.getAccessToken on that service account, i.e.
  * be named by a member of a roles/iam.workloadIdentityUser grant in the applied stack.
  */
-import { describePrincipal, findGrant, PERMISSIONS, type Principal } from "./iam";
+import { describePrincipal, findGrant, PERMISSIONS } from "./iam";
 import {
+  authenticate,
   googleError,
   json,
   refuse,
@@ -24,20 +25,18 @@ export function handleGenerateAccessToken(
   email: string,
 ) {
   const endpoint = "iam.generateAccessToken" as const;
-  const bearer = ctx.tokens.check(req.headers.authorization, ctx.now());
-  if (!bearer.ok) {
-    return refuse(
-      ctx,
-      endpoint,
-      googleError(
-        401,
-        "UNAUTHENTICATED",
-        "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
-      ),
-      bearer.reason,
-    );
-  }
-  const principal: Principal = bearer.issued.principal;
+  const caller = authenticate(
+    ctx,
+    endpoint,
+    req,
+    googleError(
+      401,
+      "UNAUTHENTICATED",
+      "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+    ),
+  );
+  if ("refused" in caller) return caller.refused;
+  const { principal } = caller;
   let body: { scope?: unknown; lifetime?: unknown };
   try {
     body = JSON.parse(req.body.toString("utf8") || "{}");

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { describePrincipal, findGrant, PERMISSIONS } from "./iam";
 import {
+  authenticate,
   googleError,
   json,
   refuse,
@@ -51,21 +52,19 @@ export function handleMediaUpload(
   bucketName: string,
 ) {
   const endpoint = "storage.upload" as const;
-  const bearer = ctx.tokens.check(req.headers.authorization, ctx.now());
-  if (!bearer.ok) {
-    return refuse(
-      ctx,
-      endpoint,
-      googleError(
-        401,
-        "UNAUTHENTICATED",
-        "Anonymous caller does not have storage.objects.create access.",
-        "required",
-      ),
-      bearer.reason,
-    );
-  }
-  const principal = bearer.issued.principal;
+  const caller = authenticate(
+    ctx,
+    endpoint,
+    req,
+    googleError(
+      401,
+      "UNAUTHENTICATED",
+      "Anonymous caller does not have storage.objects.create access.",
+      "required",
+    ),
+  );
+  if ("refused" in caller) return caller.refused;
+  const { principal } = caller;
   const uploadType = req.url.searchParams.get("uploadType");
   const name = req.url.searchParams.get("name");
   if (uploadType !== "media" || !name) {
