@@ -390,6 +390,14 @@ export const bridgeConfigSchema = z
         message: `google.subject "${subject}" is ${bytes} bytes; Google refuses more than ${GOOGLE_SUBJECT_MAX_BYTES}. Shorten lambda.roleName or lambda.functionName by ${bytes - GOOGLE_SUBJECT_MAX_BYTES}`,
       });
     }
+    if (config.queue.batchSize > 10 && config.queue.maxBatchingWindowSeconds < 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["queue", "maxBatchingWindowSeconds"],
+        input: config.queue.maxBatchingWindowSeconds,
+        message: `AWS refuses a batch size above 10 (queue.batchSize is ${config.queue.batchSize}) without a batching window; set it to at least 1, or queue.batchSize to 10 or less`,
+      });
+    }
     checkUniqueNames(config.bigquery.schema, ctx, ["bigquery", "schema"]);
     const partitioning = config.bigquery.partitioning;
     if (partitioning && config.bigquery.schema.length > 0) {

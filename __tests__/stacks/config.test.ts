@@ -201,6 +201,17 @@ describe("config validation", () => {
     );
   });
 
+  it("rejects a batch size above 10 without a batching window, as AWS would", () => {
+    expectOneProblem(
+      { queue: { batchSize: 100, maxBatchingWindowSeconds: 0 } },
+      "queue.maxBatchingWindowSeconds",
+      /AWS refuses a batch size above 10 \(queue\.batchSize is 100\) without a batching window/,
+      0,
+    );
+    const ten = merge(readExampleRaw(), { queue: { batchSize: 10, maxBatchingWindowSeconds: 0 } });
+    expect(parseConfig(ten, "config/test.json").queue.batchSize).toBe(10);
+  });
+
   it("rejects a service account id in direct mode", () => {
     expectOneProblem(
       { federation: { accessMode: "direct", serviceAccountId: "wif-direct" } },
