@@ -1,12 +1,16 @@
 /**
- * Writes validated rows with tabledata.insertAll through the auth client, one request per
- * planned batch, and says per message whether all its rows landed.
+ * Writes validated rows with tabledata.insertAll through the auth client and says per message
+ * whether its rows landed. A message lands whole or not at all:
  *
- * skipInvalidRows is true: the valid rows of a request land and only the bad rows come back in
- * insertErrors. (With false, one bad row rejects the request and every other row is reported
- * with reason "stopped".) Either way every row listed in insertErrors was NOT written, so its
- * message is reported as failed and SQS redelivers it; the rows of that message that did land
- * are deduplicated on redelivery by their insertId `<messageId>:<index>`.
+ * - skipInvalidRows is false, so a request with a bad row writes nothing (BigQuery reports the
+ *   other rows as "stopped"). The messages of the bad rows fail; the rows of the other messages
+ *   are sent again at once, same insertIds, without them.
+ * - The rows of a message go in one request (unless they alone exceed one), and a message with a
+ *   row too large for any request sends none of its rows.
+ *
+ * So a failed message left nothing behind, and its redelivery (minutes later, after the
+ * visibility timeout) cannot duplicate rows: BigQuery's insertId de-duplication is best effort
+ * and lasts about a minute; it covers our own immediate retries of a request whose answer was lost.
  */
 import { planInsertBatches, type InsertLimits, type InsertRow } from "./insert-batches";
 import { describeGoogleError, type GoogleErrorContext } from "./google-errors";
@@ -44,10 +48,16 @@ export function insertAllUrl(endpoint: string, ctx: GoogleErrorContext): string 
   return `${endpoint}/bigquery/v2/projects/${p(ctx.projectId)}/datasets/${p(ctx.datasetId)}/tables/${p(ctx.tableId)}/insertAll`;
 }
 
+/** True when BigQuery only says the row was not written because another row was invalid. */
+function isStoppedOnly(error: InsertError): boolean {
+  const errors = error.errors ?? [];
+  return errors.length > 0 && errors.every((e) => e.reason === "stopped");
+}
+
 /** Why a row listed in insertErrors was not written, from its error reasons. */
 export function insertErrorReason(error: InsertError): string {
   const errors = error.errors ?? [];
-  if (errors.length > 0 && errors.every((e) => e.reason === "stopped")) {
+  if (isStoppedOnly(error)) {
     return "not written: BigQuery stopped the request because another row in it was invalid; SQS will redeliver it";
   }
   const parts = errors
@@ -67,7 +77,7 @@ export async function writeRows(
   const fail = (messageId: string, reason: string) => {
     if (!failures.has(messageId)) failures.set(messageId, reason);
   };
-  const plan = planInsertBatches(rows, props.limits);
+  const plan = planInsertBatches(rows, props.limits, (row) => row.messageId);
   for (const { row, bytes } of plan.oversized) {
     fail(
       row.messageId,
@@ -81,57 +91,76 @@ export async function writeRows(
   let fatal: string | undefined;
 
   for (const [n, batch] of plan.batches.entries()) {
-    if (fatal) {
-      for (const row of batch) fail(row.messageId, fatal);
-      continue;
-    }
-    const operation = `BigQuery insertAll request ${n + 1}/${plan.batches.length} (${batch.length} rows)`;
-    try {
-      const response = await withGoogleRetry(
-        props,
-        operation,
-        "retrying BigQuery insertAll",
-        (_attempt, timeout) => {
-          requests++;
-          return props.request<InsertAllResponse>({
-            url,
-            method: "POST",
-            timeout,
-            responseType: "json",
-            data: {
-              kind: "bigquery#tableDataInsertAllRequest",
-              skipInvalidRows: true,
-              ignoreUnknownValues: false,
-              rows: batch.map((r) => ({ insertId: r.insertId, json: r.json })),
-            },
-          });
-        },
-      );
-      const insertErrors = response.data?.insertErrors ?? [];
-      const failedRows = new Set<number>();
-      for (const insertError of insertErrors) {
-        const row = batch[insertError.index];
-        if (!row) continue;
-        failedRows.add(insertError.index);
-        fail(row.messageId, insertErrorReason(insertError));
+    // Rows of messages that already failed (an oversized row) are not sent.
+    let pending = batch.filter((row) => !failures.has(row.messageId));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (fatal) {
+        for (const row of pending) fail(row.messageId, fatal);
+        break;
       }
-      rowsWritten += batch.length - failedRows.size;
-    } catch (err) {
-      const described = describeGoogleError(err, props.errorContext);
-      props.logger.error(described.message, {
-        operation,
-        service: described.service,
-        status: described.status,
-        reason: described.reason,
-      });
-      for (const row of batch) fail(row.messageId, described.message);
-      const everyRequestWouldFail =
-        !described.retryable &&
-        (described.service === "sts" ||
-          described.service === "iam" ||
-          described.reason === "time-budget-exhausted" ||
-          [401, 403, 404].includes(described.status ?? 0));
-      if (everyRequestWouldFail) fatal = described.message;
+      const operation =
+        `BigQuery insertAll request ${n + 1}/${plan.batches.length} (${pending.length} rows)` +
+        (attempt > 1 ? `, resent without rejected messages` : "");
+      try {
+        const sent = pending;
+        const response = await withGoogleRetry(
+          props,
+          operation,
+          "retrying BigQuery insertAll",
+          (_attempt, timeout) => {
+            requests++;
+            return props.request<InsertAllResponse>({
+              url,
+              method: "POST",
+              timeout,
+              responseType: "json",
+              data: {
+                kind: "bigquery#tableDataInsertAllRequest",
+                skipInvalidRows: false,
+                ignoreUnknownValues: false,
+                rows: sent.map((r) => ({ insertId: r.insertId, json: r.json })),
+              },
+            });
+          },
+        );
+        const insertErrors = response.data?.insertErrors ?? [];
+        if (insertErrors.length === 0) {
+          rowsWritten += pending.length;
+          break;
+        }
+        // Nothing of this request was written. Fail the messages of the rejected rows and
+        // send the others again.
+        const rejected = new Set<string>();
+        for (const insertError of insertErrors) {
+          const row = pending[insertError.index];
+          if (!row || isStoppedOnly(insertError)) continue;
+          rejected.add(row.messageId);
+          fail(row.messageId, insertErrorReason(insertError));
+        }
+        if (rejected.size === 0) {
+          // Only "stopped" rows and no culprit: resending would get the same answer.
+          for (const row of pending) fail(row.messageId, insertErrorReason(insertErrors[0]));
+          break;
+        }
+        pending = pending.filter((row) => !rejected.has(row.messageId));
+      } catch (err) {
+        const described = describeGoogleError(err, props.errorContext);
+        props.logger.error(described.message, {
+          operation,
+          service: described.service,
+          status: described.status,
+          reason: described.reason,
+        });
+        for (const row of pending) fail(row.messageId, described.message);
+        const everyRequestWouldFail =
+          !described.retryable &&
+          (described.service === "sts" ||
+            described.service === "iam" ||
+            described.reason === "time-budget-exhausted" ||
+            [401, 403, 404].includes(described.status ?? 0));
+        if (everyRequestWouldFail) fatal = described.message;
+        break;
+      }
     }
   }
   return { rowsWritten, failures, requests };

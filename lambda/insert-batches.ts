@@ -38,29 +38,51 @@ export function rowBytes(row: InsertRow): number {
   return Buffer.byteLength(JSON.stringify({ insertId: row.insertId, json: row.json }), "utf8") + 1;
 }
 
+/**
+ * Packs rows into requests in order. With `groupOf` (e.g. the SQS message id), the rows of one
+ * group start a new request rather than straddle two, unless the group alone is larger than a
+ * request; so a message is normally written by one all-or-nothing request.
+ */
 export function planInsertBatches<T extends InsertRow>(
   rows: readonly T[],
   limits: InsertLimits = BIGQUERY_INSERT_LIMITS,
+  groupOf?: (row: T) => string,
 ): InsertPlan<T> {
   const budget = limits.maxBytes - REQUEST_ENVELOPE_BYTES;
   const batches: T[][] = [];
   const oversized: { row: T; bytes: number }[] = [];
   let current: T[] = [];
   let currentBytes = 0;
-  for (const row of rows) {
-    const bytes = rowBytes(row);
-    if (bytes > budget) {
+  const flush = () => {
+    if (current.length > 0) batches.push(current);
+    current = [];
+    currentBytes = 0;
+  };
+
+  const sized = rows.map((row) => ({ row, bytes: rowBytes(row) }));
+  for (let start = 0; start < sized.length;) {
+    // The run of consecutive rows of one group (a single row without groupOf).
+    let end = start + 1;
+    if (groupOf) {
+      const key = groupOf(sized[start].row);
+      while (end < sized.length && groupOf(sized[end].row) === key) end++;
+    }
+    const group = sized.slice(start, end).filter(({ row, bytes }) => {
+      if (bytes <= budget) return true;
       oversized.push({ row, bytes });
-      continue;
+      return false;
+    });
+    const groupBytes = group.reduce((n, r) => n + r.bytes, 0);
+    if (current.length + group.length > limits.maxRows || currentBytes + groupBytes > budget) {
+      flush();
     }
-    if (current.length >= limits.maxRows || currentBytes + bytes > budget) {
-      batches.push(current);
-      current = [];
-      currentBytes = 0;
+    for (const { row, bytes } of group) {
+      if (current.length >= limits.maxRows || currentBytes + bytes > budget) flush();
+      current.push(row);
+      currentBytes += bytes;
     }
-    current.push(row);
-    currentBytes += bytes;
+    start = end;
   }
-  if (current.length > 0) batches.push(current);
+  flush();
   return { batches, oversized };
 }

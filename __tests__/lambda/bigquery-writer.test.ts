@@ -51,7 +51,7 @@ function write(
 }
 
 describe("writing rows with insertAll", () => {
-  it("posts to the table's insertAll URL with skipInvalidRows and insertIds", async () => {
+  it("posts to the table's insertAll URL, all-or-nothing (skipInvalidRows false), with insertIds", async () => {
     const { request, sent } = scripted([() => ({})]);
     const { result } = write(rowsFor({ a: 2 }), request);
     expect(await result).toMatchObject({ rowsWritten: 2, requests: 1 });
@@ -59,7 +59,7 @@ describe("writing rows with insertAll", () => {
       "http://bq/bigquery/v2/projects/proj/datasets/ds/tables/events/insertAll",
     );
     expect(sent[0].data).toMatchObject({
-      skipInvalidRows: true,
+      skipInvalidRows: false,
       ignoreUnknownValues: false,
       rows: [
         { insertId: "a:0", json: { n: 0 } },
@@ -68,38 +68,67 @@ describe("writing rows with insertAll", () => {
     });
   });
 
-  it("maps insertErrors indexes back to their messages; a message fails if any of its rows fails", async () => {
-    const { request } = scripted([
+  it("maps insertErrors back to their messages, fails those whole and resends the others at once", async () => {
+    const stopped = { errors: [{ reason: "stopped" }] };
+    const { request, sent } = scripted([
       () => ({
         insertErrors: [
+          { index: 0, ...stopped },
+          { index: 1, ...stopped },
+          { index: 2, ...stopped },
           { index: 3, errors: [{ reason: "invalid", location: "n", message: "bad" }] },
+          { index: 4, ...stopped },
         ],
       }),
+      () => ({}),
     ]);
     const { result } = write(rowsFor({ a: 2, b: 2, c: 1 }), request);
-    const { failures, rowsWritten } = await result;
+    const { failures, rowsWritten, requests } = await result;
     expect([...failures.keys()]).toEqual(["b"]);
     expect(failures.get("b")).toBe("BigQuery rejected the row: n: invalid (bad)");
-    expect(rowsWritten).toBe(4);
+    // b's valid row is not resent: a failed message leaves no row behind to duplicate later.
+    expect((sent[1].data as { rows: { insertId: string }[] }).rows.map((r) => r.insertId)).toEqual([
+      "a:0",
+      "a:1",
+      "c:0",
+    ]);
+    expect(rowsWritten).toBe(3);
+    expect(requests).toBe(2);
   });
 
   it("maps indexes per request when rows span several requests", async () => {
     const { request, sent } = scripted([
       () => ({}),
-      () => ({ insertErrors: [{ index: 1, errors: [{ reason: "invalid" }] }] }),
+      () => ({
+        insertErrors: [
+          { index: 0, errors: [{ reason: "stopped" }] },
+          { index: 1, errors: [{ reason: "invalid" }] },
+        ],
+      }),
+      () => ({}),
     ]);
     const { result } = write(rowsFor({ a: 1, b: 1, c: 1, d: 1, e: 1 }), request, {
       maxRows: 3,
       maxBytes: 10_000_000,
     });
     const { failures, rowsWritten, requests } = await result;
-    expect(sent.map((s) => (s.data as { rows: unknown[] }).rows.length)).toEqual([3, 2]);
+    expect(sent.map((s) => (s.data as { rows: unknown[] }).rows.length)).toEqual([3, 2, 1]);
     expect([...failures.keys()]).toEqual(["e"]);
     expect(rowsWritten).toBe(4);
-    expect(requests).toBe(2);
+    expect(requests).toBe(3);
   });
 
-  it('reports rows BigQuery "stopped" (not written) as failures to retry, not as bad data', async () => {
+  it("keeps a message's rows in one request rather than straddling two", async () => {
+    const { request, sent } = scripted([() => ({}), () => ({})]);
+    const { result } = write(rowsFor({ a: 2, b: 2 }), request, {
+      maxRows: 3,
+      maxBytes: 10_000_000,
+    });
+    expect(await result).toMatchObject({ rowsWritten: 4, requests: 2 });
+    expect(sent.map((s) => (s.data as { rows: unknown[] }).rows.length)).toEqual([2, 2]);
+  });
+
+  it('writes the rows BigQuery "stopped" for another row\'s sake, and fails only the bad message', async () => {
     const { request } = scripted([
       () => ({
         insertErrors: [
@@ -107,14 +136,23 @@ describe("writing rows with insertAll", () => {
           { index: 1, errors: [{ reason: "stopped" }] },
         ],
       }),
+      () => ({}),
     ]);
     const { result } = write(rowsFor({ bad: 1, innocent: 1 }), request);
     const { failures, rowsWritten } = await result;
-    expect(failures.get("innocent")).toMatch(
-      /^not written: BigQuery stopped the request because another row in it was invalid/,
-    );
+    expect([...failures.keys()]).toEqual(["bad"]);
     expect(failures.get("bad")).toMatch(/no such field/);
-    expect(rowsWritten).toBe(0);
+    expect(rowsWritten).toBe(1);
+  });
+
+  it('fails as "not written" when BigQuery reports only stopped rows, without looping', async () => {
+    const { request, sent } = scripted([
+      () => ({ insertErrors: [{ index: 0, errors: [{ reason: "stopped" }] }] }),
+    ]);
+    const { result } = write(rowsFor({ a: 1 }), request);
+    const { failures } = await result;
+    expect(failures.get("a")).toMatch(/^not written: BigQuery stopped the request/);
+    expect(sent).toHaveLength(1);
   });
 
   it("fails every message of a request that failed for good, and stops calling after a 404", async () => {
@@ -144,6 +182,22 @@ describe("writing rows with insertAll", () => {
     expect(failures.get("huge")).toMatch(
       /bytes; BigQuery's insertAll takes at most 10 MB per request/,
     );
+    expect(rowsWritten).toBe(1);
+  });
+
+  it("sends none of the rows of a message that has a row too large for any request", async () => {
+    const { request, sent } = scripted([() => ({})]);
+    const rows = [
+      ...rowsFor({ a: 1 }),
+      { messageId: "huge", insertId: "huge:0", json: { n: "small" } },
+      { messageId: "huge", insertId: "huge:1", json: { n: "x".repeat(2000) } },
+    ];
+    const { result } = write(rows, request, { maxRows: 500, maxBytes: 1500 });
+    const { failures, rowsWritten } = await result;
+    expect([...failures.keys()]).toEqual(["huge"]);
+    expect((sent[0].data as { rows: { insertId: string }[] }).rows.map((r) => r.insertId)).toEqual([
+      "a:0",
+    ]);
     expect(rowsWritten).toBe(1);
   });
 

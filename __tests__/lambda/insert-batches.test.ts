@@ -54,6 +54,22 @@ describe("insertAll request planning", () => {
     expect(plan.oversized[0].bytes).toBeGreaterThan(MAX_REQUEST_BYTES);
   });
 
+  it("starts a new request for a message whose rows would straddle two", () => {
+    const rows = ["a", "a", "b", "b", "b", "c"].map((m, i) => ({
+      insertId: `${m}:${i}`,
+      json: {},
+    }));
+    const group = (r: InsertRow) => r.insertId.split(":")[0];
+    const plan = planInsertBatches(rows, { maxRows: 4, maxBytes: 10_000_000 }, group);
+    expect(plan.batches.map((b) => b.map(group).join(""))).toEqual(["aa", "bbbc"]);
+  });
+
+  it("splits a message only when its rows alone exceed a request", () => {
+    const rows = Array.from({ length: 5 }, (_, i) => ({ insertId: `m:${i}`, json: {} }));
+    const plan = planInsertBatches(rows, { maxRows: 2, maxBytes: 10_000_000 }, () => "m");
+    expect(plan.batches.map((b) => b.length)).toEqual([2, 2, 1]);
+  });
+
   it("plans nothing for no rows", () => {
     expect(planInsertBatches([])).toEqual({ batches: [], oversized: [] });
   });
