@@ -5,6 +5,7 @@ import type { Clock } from "../../lambda/clock";
 import type { GoogleRequest } from "../../lambda/google-request";
 import { createJsonLogger, type LogLevel } from "../../lambda/logger";
 import type { TableField } from "../../stacks/schema/table-schema";
+import { externalAccountConfig } from "../../stacks/federation/credential-config";
 
 export const TABLE_SCHEMA: TableField[] = [
   { name: "event_id", type: "STRING", mode: "REQUIRED" },
@@ -26,21 +27,13 @@ export const EXPECTED_ROLE_ARN = "arn:aws:sts::111122223333:assumed-role/wif-bri
 
 export function runtimeConfig(endpoint: string, patch: Partial<RuntimeConfig> = {}): RuntimeConfig {
   return {
-    credentialConfig: {
-      type: "external_account",
+    credentialConfig: externalAccountConfig({
       audience:
         "//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/pool-test/providers/aws-test",
-      subject_token_type: "urn:ietf:params:aws:token-type:aws4_request",
-      token_url: `${endpoint}/v1/token`,
-      service_account_impersonation_url: `${endpoint}/v1/projects/-/serviceAccounts/wif-test@proj-test.iam.gserviceaccount.com:generateAccessToken`,
-      service_account_impersonation: { token_lifetime_seconds: 3600 },
-      credential_source: {
-        environment_id: "aws1",
-        regional_cred_verification_url:
-          "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
-      },
-      universe_domain: "googleapis.com",
-    },
+      serviceAccountEmail: "wif-test@proj-test.iam.gserviceaccount.com",
+      tokenUrl: `${endpoint}/v1/token`,
+      iamCredentialsEndpoint: endpoint,
+    }),
     projectId: "proj-test",
     datasetId: "ds_test",
     tableId: "events",

@@ -136,6 +136,14 @@ const rolePoliciesCache = new WeakMap<
   { role: TerraformResource; policy: AttachedPolicy }[]
 >();
 
+/** Resource types that can hold a policy of the Lambda role (the rules reading them apply to these). */
+export const LAMBDA_ROLE_POLICY_TYPES = [
+  "aws_iam_role_policy",
+  "aws_iam_role",
+  "aws_iam_policy",
+  "aws_iam_role_policy_attachment",
+] as const;
+
 /** The Lambda-role policies whose document (or attachment) lives in `resource`. */
 export function lambdaRolePoliciesHeldBy(
   resource: TerraformResource,

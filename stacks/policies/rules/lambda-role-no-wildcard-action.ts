@@ -5,7 +5,7 @@
  * aws_iam_role_policy / inline_policy / attached aws_iam_policy documents (JSON text whose
  * resources are references) and aws_iam_role_policy_attachment policy ARNs.
  */
-import { lambdaRolePoliciesHeldBy } from "../aws-policy-statements";
+import { LAMBDA_ROLE_POLICY_TYPES, lambdaRolePoliciesHeldBy } from "../aws-policy-statements";
 import { NOT_APPLICABLE, outcomeOf, resourceTypes, type SecurityRule } from "../rule";
 
 const WILDCARD_ACTION = /^(\*|[a-z0-9-]+:\*)$/i;
@@ -19,12 +19,7 @@ export const LambdaRoleNoWildcardAction: SecurityRule = {
     "The Lambda role is the identity Google trusts; whoever controls code running as it (a dependency, a bad deploy) gets every action it allows, in AWS as well as in Google.",
   level: "error",
   fix: "list the exact actions, one small inline policy per capability (LambdaExecutionRole.addInlinePolicy / grant*)",
-  appliesTo: resourceTypes(
-    "aws_iam_role_policy",
-    "aws_iam_role",
-    "aws_iam_policy",
-    "aws_iam_role_policy_attachment",
-  ),
+  appliesTo: resourceTypes(...LAMBDA_ROLE_POLICY_TYPES),
   evaluate(resource, stack) {
     const held = lambdaRolePoliciesHeldBy(resource, stack);
     if (held.length === 0) return NOT_APPLICABLE;

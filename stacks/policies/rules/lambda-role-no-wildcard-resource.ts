@@ -5,7 +5,7 @@
  * Reads the synthesized JSON: the same policy documents as AWS1, plus the ARNs of attached
  * AWS-managed policies known to grant on "*".
  */
-import { lambdaRolePoliciesHeldBy } from "../aws-policy-statements";
+import { LAMBDA_ROLE_POLICY_TYPES, lambdaRolePoliciesHeldBy } from "../aws-policy-statements";
 import { NOT_APPLICABLE, outcomeOf, resourceTypes, type SecurityRule } from "../rule";
 
 /** Actions that support only `"*"` as resource. */
@@ -40,12 +40,7 @@ export const LambdaRoleNoWildcardResource: SecurityRule = {
     'Resource "*" reaches every log group, queue or bucket in the account, including ones that belong to other systems; the function needs its own.',
   level: "error",
   fix: "name the resource ARNs (e.g. the log group's `${arn}:*`, the queue's ARN) in the statement",
-  appliesTo: resourceTypes(
-    "aws_iam_role_policy",
-    "aws_iam_role",
-    "aws_iam_policy",
-    "aws_iam_role_policy_attachment",
-  ),
+  appliesTo: resourceTypes(...LAMBDA_ROLE_POLICY_TYPES),
   evaluate(resource, stack) {
     const held = lambdaRolePoliciesHeldBy(resource, stack);
     if (held.length === 0) return NOT_APPLICABLE;
