@@ -4,6 +4,8 @@
  * copy) and prints the table. Exit 0 when every part ran, even with targets MISSED; exit 1 on
  * a real breakage (a part that could not run) or when round trips exceed the minimum.
  * --quick (CI): fewer runs, one template-default synth, no `npm test` (CI just ran it).
+ * --only=synth,synth-scale,tests,bundle,round-trips,throughput: just those parts; the results
+ * then go to bench/results/only-<parts>.{md,json}, leaving latest.* a full run.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -15,15 +17,29 @@ import { measureRoundTrips, roundTripRows, SCENARIOS, type RoundTrips } from "./
 import { BATCH, measureThroughput, RECORDS, type ThroughputRun } from "./throughput";
 import {
   floorSynth,
+  freshOutdir,
   PROJECT_ROOT,
   projectSynth,
   snapshotSources,
   templateDefaultSynth,
   tsxCliSynth,
 } from "./synth-variants";
+import {
+  ENVIRONMENT_COUNTS,
+  generatedConfigDir,
+  MAX_RATIO_30_TO_1,
+  PER_EXTRA_ENVIRONMENT_MS,
+  scaledSynth,
+  scaleFigures,
+} from "./synth-scale";
 import { baselineBundle, lambdaEnvironment, measureInit, synthesizedBundle } from "./lambda-bundle";
 
 const quick = process.argv.includes("--quick");
+/** `--only=synth-scale,tests`: run just those parts (a part that needs another's output says so). */
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",");
 const plan = quick
   ? { synthRuns: 3, templateRuns: 1, testRuns: 0, initRuns: 5, throughputRuns: 1 }
   : { synthRuns: 5, templateRuns: 5, testRuns: 5, initRuns: 20, throughputRuns: 5 };
@@ -33,7 +49,8 @@ const details: Record<string, unknown> = {};
 const tempDirs: string[] = [];
 let broken = false;
 
-async function part(name: string, body: () => Promise<void>): Promise<void> {
+async function part(name: string, key: string, body: () => Promise<void>): Promise<void> {
+  if (only && !only.includes(key)) return;
   process.stderr.write(`bench: ${name}…\n`);
   const started = performance.now();
   try {
@@ -151,6 +168,68 @@ async function synthPart(): Promise<void> {
       plan.templateRuns < 5 ? `template default run ${plan.templateRuns}× (--quick)` : undefined,
   });
   details.synth = { project: p, floor: f, tsxCli: c, templateDefault: t, vsFloor, vsTemplate };
+}
+
+/** Part 1, continued: `npm run synth` over 1, 10 and 30 generated environments, interleaved. */
+async function synthScalePart(): Promise<void> {
+  const snapshot = snapshotSources();
+  const { cwd: projectCopy } = projectSynth([], snapshot);
+  tempDirs.push(projectCopy);
+  const example = snapshot.get(path.join("config", "example.json"));
+  if (!example) throw new Error("the source snapshot has no config/example.json");
+  const outdirs = ENVIRONMENT_COUNTS.map(() => [] as string[]);
+  const commands = ENVIRONMENT_COUNTS.map((n, i) => {
+    const configDir = generatedConfigDir(example, n);
+    tempDirs.push(configDir);
+    return scaledSynth(projectCopy, configDir, n, freshOutdir(outdirs[i]));
+  });
+  const measured = await measureInterleaved(
+    commands.map((command) => ({ command, runs: plan.synthRuns })),
+    1,
+  );
+  tempDirs.push(...outdirs.flat());
+  for (const [i, n] of ENVIRONMENT_COUNTS.entries()) {
+    const written = fs.readdirSync(path.join(outdirs[i][0], "stacks"));
+    if (written.length !== n) {
+      throw new Error(
+        `the ${n}-environment synth wrote ${written.length} stacks: ${written.join(", ")}`,
+      );
+    }
+  }
+  const medians = Object.fromEntries(
+    ENVIRONMENT_COUNTS.map((n, i) => [n, measured[i].wallMs.median]),
+  );
+  const figures = scaleFigures(medians);
+  for (const [i, n] of ENVIRONMENT_COUNTS.entries()) {
+    timeAndRss("1 synth", measured[i], `scale: ${commands[i].label}`, [
+      n === 1
+        ? {}
+        : {
+            note: `${(measured[i].wallMs.median / figures.oneMs).toFixed(2)}× N = 1`,
+          },
+    ]);
+  }
+  for (const n of ENVIRONMENT_COUNTS.filter((c) => c > 1)) {
+    const perExtra = figures.perExtraMs[n];
+    rows.push({
+      part: "1 synth",
+      what: `scale: cost per environment beyond the first, N = ${n} vs N = 1`,
+      value: perExtra,
+      unit: "ms",
+      target: `≤ ${PER_EXTRA_ENVIRONMENT_MS} ms`,
+      status: check(perExtra <= PER_EXTRA_ENVIRONMENT_MS),
+      note: "(median(N) − median(1)) / (N − 1)",
+    });
+  }
+  rows.push({
+    part: "1 synth",
+    what: "scale: N = 30 vs N = 1",
+    value: figures.ratio30To1,
+    unit: "×",
+    target: `≤ ${MAX_RATIO_30_TO_1}×`,
+    status: check(figures.ratio30To1 <= MAX_RATIO_30_TO_1),
+  });
+  details.synthScale = { measured, figures };
 }
 
 async function testsPart(): Promise<void> {
@@ -302,14 +381,15 @@ async function main(): Promise<void> {
     platform: `${os.platform()} ${os.release()}`,
     loadAverageAtStart: os.loadavg().map((l) => +l.toFixed(2)),
   };
-  await part("1 synth", synthPart);
-  await part("2 tests", testsPart);
-  await part("3 bundle", bundlePart);
-  await part("4 round trips", roundTripsPart);
-  await part("5 throughput", throughputPart);
+  await part("1 synth", "synth", synthPart);
+  await part("1 synth (scale)", "synth-scale", synthScalePart);
+  await part("2 tests", "tests", testsPart);
+  await part("3 bundle", "bundle", bundlePart);
+  await part("4 round trips", "round-trips", roundTripsPart);
+  await part("5 throughput", "throughput", throughputPart);
 
   const header = [
-    `wif-bridge bench${quick ? " (--quick)" : ""}, ${startedAt.toISOString()}`,
+    `wif-bridge bench${quick ? " (--quick)" : ""}${only ? ` (--only=${only.join(",")})` : ""}, ${startedAt.toISOString()}`,
     `machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}, load average at start ${machine.loadAverageAtStart.join(" ")}`,
     "median of fresh processes, min and max; peak RSS = the largest single process of the command",
   ];
@@ -318,13 +398,16 @@ async function main(): Promise<void> {
   fs.mkdirSync(resultsDir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
   const json = JSON.stringify({ startedAt, quick, machine, plan, rows, details }, null, 2);
-  for (const name of [`bench-${stamp}`, "latest"]) {
+  const names = only
+    ? [`bench-${stamp}-only-${only.join("-")}`, `only-${only.join("-")}`]
+    : [`bench-${stamp}`, "latest"];
+  for (const name of names) {
     fs.writeFileSync(path.join(resultsDir, `${name}.md`), markdown);
     fs.writeFileSync(path.join(resultsDir, `${name}.json`), json);
   }
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
-    `${markdown}\nwritten: bench/results/latest.md, bench/results/latest.json\n`,
+    `${markdown}\nwritten: bench/results/${names[1]}.md, bench/results/${names[1]}.json\n`,
   );
   const failed = rows.filter((r) => r.status === "FAILED");
   if (broken || failed.length > 0) {

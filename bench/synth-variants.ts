@@ -17,7 +17,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..");
 const bin = (pkgPath: string) => path.join(PROJECT_ROOT, "node_modules", pkgPath);
 
 /** A fresh, empty CDKTF_OUTDIR for every run, so each one writes the whole output. */
-function freshOutdir(keep: string[]): () => Record<string, string> {
+export function freshOutdir(keep: string[]): () => Record<string, string> {
   return () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wif-bench-out-"));
     keep.push(dir);

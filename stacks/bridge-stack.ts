@@ -163,6 +163,11 @@ export class BridgeStack extends TerraformStack {
     output("lambda_role_arn", this.role.roleArn, "The AWS role the pool provider admits");
     output("lambda_function_name", this.lambda.functionName, "The Lambda that writes to BigQuery");
     output("lambda_function_arn", this.lambda.functionArn, "ARN of that Lambda");
+    output(
+      "lambda_code_sha256",
+      this.lambda.codeSha256,
+      "base64 SHA-256 of the Lambda's archive.zip: equals the CodeSha256 AWS reports for the deployed function",
+    );
     output("queue_url", this.queue.queueUrl, "SQS queue producers send records to");
     output("queue_arn", this.queue.queueArn, "ARN of that queue");
     output(

@@ -1,13 +1,15 @@
 /**
- * A Node.js Lambda whose code is lambda/ bundled by esbuild at synth, with its own log group
- * (retention set, JSON log format) and the execution role's permission to write to it.
+ * A Node.js Lambda whose code is lambda/ bundled by esbuild at synth and zipped reproducibly
+ * (./lambda-archive), with its own log group (retention set, JSON log format) and the
+ * execution role's permission to write to it.
  */
 import * as path from "node:path";
 import { Construct } from "constructs";
 import { AssetType, TerraformAsset } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { buildLambdaBundle, PROJECT_ROOT } from "./lambda-bundle";
+import { lambdaBundleFiles, PROJECT_ROOT } from "./lambda-bundle";
+import { buildLambdaArchive } from "./lambda-archive";
 import type { LambdaExecutionRole } from "./execution-role";
 
 export interface BundledFunctionProps {
@@ -25,7 +27,7 @@ export interface BundledFunctionProps {
   readonly environment: Record<string, string>;
   /** Files placed next to index.js in the archive, name -> content. @default none */
   readonly extraFiles?: Record<string, string>;
-  /** Where bundle directories are written. @default .gen/lambda */
+  /** Where the content-addressed archives are stored. @default .gen/lambda */
   readonly bundleBaseDir?: string;
 }
 
@@ -34,8 +36,11 @@ export class BundledFunction extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   readonly functionName: string;
   readonly functionArn: string;
-  /** Content hash of the bundle; also the function's source_code_hash. */
-  readonly assetHash: string;
+  /**
+   * base64(SHA-256) of the archive.zip: the function's source_code_hash, and exactly the
+   * CodeSha256 that AWS reports for the deployed function.
+   */
+  readonly codeSha256: string;
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
@@ -45,17 +50,19 @@ export class BundledFunction extends Construct {
         `BundledFunction ${props.functionName}: runtime "${props.runtime}" is not a Node.js runtime like "nodejs22.x"`,
       );
     }
-    const bundle = buildLambdaBundle({
+    const archive = buildLambdaArchive({
       baseDir: props.bundleBaseDir ?? path.join(PROJECT_ROOT, ".gen", "lambda"),
-      nodeMajor,
-      extraFiles: props.extraFiles,
+      files: lambdaBundleFiles({ nodeMajor, extraFiles: props.extraFiles }),
     });
+    // A FILE asset of the finished zip: cdktf only copies it. (An ARCHIVE asset would have
+    // cdktf zip the directory again in a child process per stack, with the files' mtimes.)
     const asset = new TerraformAsset(this, "code", {
-      path: bundle.dir,
-      type: AssetType.ARCHIVE,
-      assetHash: bundle.hash,
+      path: archive.file,
+      type: AssetType.FILE,
+      // The asset's folder is the zip's SHA-256 in hex: `sha256sum archive.zip` matches it.
+      assetHash: archive.sha256Hex,
     });
-    this.assetHash = bundle.hash;
+    this.codeSha256 = archive.codeSha256;
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: `/aws/lambda/${props.functionName}`,
@@ -70,7 +77,7 @@ export class BundledFunction extends Construct {
       architectures: [props.architecture ?? "arm64"],
       handler: "index.handler",
       filename: asset.path,
-      sourceCodeHash: asset.assetHash,
+      sourceCodeHash: archive.codeSha256,
       memorySize: props.memoryMb ?? 256,
       timeout: props.timeoutSeconds ?? 60,
       environment: { variables: props.environment },

@@ -1,9 +1,8 @@
 /**
- * Bundles the Lambda source with esbuild at synth time into a directory that becomes the
- * function's archive asset: `index.js` (one minified file) and the table schema it validates
- * against. The output is deterministic (no timestamps, no absolute paths, no source maps), and
- * the asset hash is computed here from sorted file names and contents, so it is the same on
- * any machine and changes only when the code or the schema does.
+ * Bundles the Lambda source with esbuild at synth time: `index.js` (one minified file) and the
+ * files placed next to it (the table schema it validates against). The output is deterministic
+ * (no timestamps, no absolute paths, no source maps), so it is the same on any machine and
+ * changes only when the code or the schema does; ./lambda-archive zips it the same way.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -70,11 +69,26 @@ export function bundleCode(entry: string, nodeMajor: number): BundledCode {
   return bundled;
 }
 
-export function buildLambdaBundle(props: LambdaBundleProps): LambdaBundle {
-  const files: Record<string, Uint8Array | string> = {
+/**
+ * The files of the function's code, name -> content: index.js and the extra files. What the
+ * archive (./lambda-archive) zips, and what buildLambdaBundle writes out as a directory.
+ */
+export function lambdaBundleFiles(
+  props: Omit<LambdaBundleProps, "baseDir">,
+): Record<string, Uint8Array | string> {
+  return {
     "index.js": bundleCode(props.entry ?? DEFAULT_ENTRY, props.nodeMajor).code,
     ...props.extraFiles,
   };
+}
+
+/**
+ * The bundle as a directory (index.js next to the extra files), for code that loads it the
+ * way Lambda does from /var/task (tests, the bench). Synth ships buildLambdaArchive's zip of
+ * the same files.
+ */
+export function buildLambdaBundle(props: LambdaBundleProps): LambdaBundle {
+  const files = lambdaBundleFiles(props);
   const names = Object.keys(files).sort();
   const digest = createHash("sha256");
   for (const name of names) digest.update(name).update("\0").update(files[name]).update("\0");
