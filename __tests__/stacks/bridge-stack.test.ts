@@ -148,9 +148,12 @@ describe("BridgeStack, impersonation mode (example environment)", () => {
       expect(only(tf, "aws_lambda_function").logging_config.log_format).toBe("JSON");
     });
 
-    it("ships the bundle as an asset whose hash is the source_code_hash", () => {
+    it("ships the archive as an asset in a folder named by its SHA-256, whose base64 is the source_code_hash and the lambda_code_sha256 output", () => {
       const fn = only(tf, "aws_lambda_function");
-      expect(fn.filename).toBe(`assets/lambda_code_9003DA22/${fn.source_code_hash}/archive.zip`);
+      const sha256Hex = Buffer.from(fn.source_code_hash, "base64").toString("hex");
+      expect(sha256Hex).toMatch(/^[0-9a-f]{64}$/);
+      expect(fn.filename).toBe(`assets/lambda_code_9003DA22/${sha256Hex}/archive.zip`);
+      expect(tf.output.lambda_code_sha256.value).toBe(fn.source_code_hash);
       expect(fn).toMatchObject({
         runtime: "nodejs22.x",
         architectures: ["arm64"],
@@ -185,6 +188,7 @@ describe("BridgeStack, impersonation mode (example environment)", () => {
       "credential_config",
       "dlq_arn",
       "dlq_url",
+      "lambda_code_sha256",
       "lambda_function_arn",
       "lambda_function_name",
       "lambda_role_arn",
