@@ -5,6 +5,10 @@ module.exports = {
   // bundled Lambda), so two workers keep both cores busy (~36 s -> ~22 s here).
   maxWorkers: "100%",
   roots: ["<rootDir>/__tests__"],
+  // A directory per run for fixtures that cost a synth, built once and shared by every suite
+  // (__tests__/helpers/shared-fixtures.ts; docs/testing.md).
+  globalSetup: "<rootDir>/__tests__/helpers/jest-global-setup.ts",
+  globalTeardown: "<rootDir>/__tests__/helpers/jest-global-teardown.ts",
   testMatch: ["**/*.test.ts"],
   // swc strips types without type-checking: `npm run typecheck` (tsc) is the type gate.
   transform: {

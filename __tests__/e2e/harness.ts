@@ -1,15 +1,13 @@
 /**
- * Shared set-up of the offline end-to-end tests: synthesize the example environment (and a
- * direct-mode twin) with the real app into a temporary directory, unzip the Lambda asset once,
- * and run batches through the bundled handler as any AWS identity against a fresh emulator.
+ * Shared set-up of the offline end-to-end tests: the example environment (and a direct-mode
+ * twin) synthesized once per jest run by the real app (the shared fixture
+ * "example-and-direct"), the Lambda asset unzipped once per suite, and batches run through the
+ * bundled handler as any AWS identity against a fresh emulator.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import {
   OfflineBridge,
-  synthesize,
   unpackLambdaAsset,
-  writeConfigDir,
   lambdaDeployment,
   AppliedStack,
   type AwsIdentity,
@@ -17,7 +15,7 @@ import {
   type Invocation,
   type SqsEvent,
 } from "../../emulator";
-import { PROJECT_ROOT } from "../helpers/synth";
+import { sharedApp } from "../helpers/shared-fixtures";
 
 export const EXAMPLE = "example";
 /** The example environment with `federation.accessMode: "direct"`. */
@@ -31,26 +29,21 @@ export interface SynthesizedEnvironment {
 
 export type Environments = Record<typeof EXAMPLE | typeof DIRECT, SynthesizedEnvironment>;
 
-/** One synth of both environments, one unzip of each asset. Call from beforeAll. */
+/**
+ * Both environments, from the run's one shared synth (../helpers/shared-fixtures), and one
+ * unzip of each Lambda asset for this suite. Call from beforeAll.
+ */
 export async function synthesizeEnvironments(): Promise<Environments> {
-  const example = JSON.parse(
-    fs.readFileSync(path.join(PROJECT_ROOT, "config", "example.json"), "utf8"),
-  );
-  const direct = {
-    ...example,
-    environment: DIRECT,
-    federation: { ...example.federation, accessMode: "direct" },
-  };
-  const configDir = writeConfigDir({ [EXAMPLE]: example, [DIRECT]: direct });
-  const app = await synthesize({ environments: [EXAMPLE, DIRECT], configDir });
-  const prepare = (env: string, config: { gcp: { projectNumber?: string } }) => {
+  const app = await sharedApp("example-and-direct");
+  const prepare = (env: string) => {
     const stackFile = app.stackFile(env);
+    const config: { gcp: { projectNumber?: string } } = app.config(env);
     const projectNumber = config.gcp.projectNumber ?? "123456789012";
     const stack = AppliedStack.fromFile(stackFile, { projectNumber });
     const { assetZip } = lambdaDeployment(stack, { googleEndpoint: "http://127.0.0.1:1" });
     return { stackFile, projectNumber, taskDir: unpackLambdaAsset(assetZip) };
   };
-  return { [EXAMPLE]: prepare(EXAMPLE, example), [DIRECT]: prepare(DIRECT, direct) };
+  return { [EXAMPLE]: prepare(EXAMPLE), [DIRECT]: prepare(DIRECT) };
 }
 
 const bridges: OfflineBridge[] = [];
