@@ -15,6 +15,7 @@ import { policiesOfRole, roleFor } from "../../stacks/policies/aws-policy-statem
 import { analyzeAwsCondition, describeCondition } from "../../stacks/policies/cel-condition";
 import { assumedRoleArn, googleSubject } from "../../stacks/federation/attribute-mapping";
 import { code, describeMember, valueOf } from "./describe";
+import { deployedArtifactSection } from "./deployed-artifact";
 
 const IMPERSONATION_ROLES = new Set([
   "roles/iam.workloadIdentityUser",
@@ -43,6 +44,7 @@ export function trustChainReport(stackName: string, json: Json): string {
   impersonationSection(stack, grants, out);
   dataSection(stack, grants, out);
   findingsSection(pack, out);
+  out.push(...deployedArtifactSection(stack));
   return `${out
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")
