@@ -80,9 +80,17 @@ const PARTITIONS: ReadonlyArray<readonly [AwsPartition, PartitionFacts]> = [
   ],
 ];
 
-const FACTS = new Map(PARTITIONS);
+// Module scope holds literals only, so the Lambda bundle (which imports credential-config for
+// TOKEN_LIFETIME_SECONDS) tree-shakes this table away.
+export const AWS_PARTITIONS: readonly AwsPartition[] = /* @__PURE__ */ PARTITIONS.map(
+  ([name]) => name,
+);
 
-export const AWS_PARTITIONS: readonly AwsPartition[] = PARTITIONS.map(([name]) => name);
+function factsOf(partition: AwsPartition): PartitionFacts {
+  const facts = PARTITIONS.find(([name]) => name === partition)?.[1];
+  if (!facts) throw new Error(`unknown AWS partition "${partition}"`);
+  return facts;
+}
 
 /**
  * The partitions whose roles Google's workload identity federation admits through an AWS
@@ -114,12 +122,12 @@ export function awsPartitionOf(region: string): AwsPartition {
 
 /** The host suffix of a partition's public endpoints (`amazonaws.com.cn` for aws-cn). */
 export function awsDnsSuffix(partition: AwsPartition): string {
-  return FACTS.get(partition)!.dnsSuffix;
+  return factsOf(partition).dnsSuffix;
 }
 
 /** A region of the partition, for messages and tests. */
 export function exampleRegionOf(partition: AwsPartition): string {
-  return FACTS.get(partition)!.exampleRegion;
+  return factsOf(partition).exampleRegion;
 }
 
 export function isGoogleSupportedAwsPartition(partition: AwsPartition): boolean {
