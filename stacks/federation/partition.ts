@@ -73,7 +73,7 @@ const PARTITIONS: ReadonlyArray<readonly [AwsPartition, PartitionFacts]> = [
   [
     "aws",
     {
-      regions: /^(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d+$/,
+      regions: /^(us|eu|ap|sa|ca|me|af|il|mx)-(?!gov-|iso)[a-z]+-\d+$/,
       dnsSuffix: "amazonaws.com",
       exampleRegion: "eu-west-1",
     },
