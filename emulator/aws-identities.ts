@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { SigningCredentials } from "./sigv4";
+import { awsArn, type AwsPartition } from "../stacks/federation/partition";
 
 /** What GetCallerIdentity returns; Google STS exposes it to CEL as `assertion`. */
 export interface CallerIdentity {
@@ -24,6 +25,8 @@ export interface AssumedRoleProps {
   readonly roleName: string;
   /** Lambda names the session after the function. */
   readonly sessionName: string;
+  /** The partition of the region the session runs in (its ARN is `arn:<partition>:sts::`). @default "aws" */
+  readonly partition?: AwsPartition;
 }
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -56,7 +59,12 @@ export class AwsIdentityTable {
       sessionToken: `IQoJb3JpZ2luX2VjE${randomBytes(48).toString("base64")}`,
       caller: {
         account: props.account,
-        arn: `arn:aws:sts::${props.account}:assumed-role/${props.roleName}/${props.sessionName}`,
+        arn: awsArn({
+          partition: props.partition ?? "aws",
+          service: "sts",
+          account: props.account,
+          resource: `assumed-role/${props.roleName}/${props.sessionName}`,
+        }),
         userid: `${roleId}:${props.sessionName}`,
       },
       description: `role ${props.roleName} in account ${props.account} (session ${props.sessionName})`,
@@ -64,14 +72,14 @@ export class AwsIdentityTable {
   }
 
   /** An IAM user with long-term keys. */
-  addUser(account: string, userName: string): AwsIdentity {
+  addUser(account: string, userName: string, partition: AwsPartition = "aws"): AwsIdentity {
     assertAccount(account);
     return this.add({
       accessKeyId: randomId("AKIA"),
       secretAccessKey: randomBytes(30).toString("base64"),
       caller: {
         account,
-        arn: `arn:aws:iam::${account}:user/${userName}`,
+        arn: awsArn({ partition, service: "iam", account, resource: `user/${userName}` }),
         userid: randomId("AIDA"),
       },
       description: `IAM user ${userName} in account ${account}`,

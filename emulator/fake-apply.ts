@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { awsArn, awsDnsSuffix, awsPartitionOf } from "../stacks/federation/partition";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TfValue = any;
@@ -151,6 +152,7 @@ export class AppliedStack {
     const project = v.project ?? this.googleProject;
     const account = this.awsAccountId;
     const region = this.awsRegion;
+    const partition = awsPartitionOf(region);
     const poolsPrefix = `projects/${this.projectNumber}/locations/global/workloadIdentityPools`;
     switch (type) {
       case "google_iam_workload_identity_pool":
@@ -183,24 +185,44 @@ export class AppliedStack {
         return { id: v.name, url: `gs://${v.name}`, self_link: `storage/v1/b/${v.name}` };
       case "aws_iam_role":
         return {
-          arn: `arn:aws:iam::${account}:role${v.path ?? "/"}${v.name}`,
+          arn: awsArn({
+            partition,
+            service: "iam",
+            account,
+            resource: `role${v.path ?? "/"}${v.name}`,
+          }),
           id: v.name,
           unique_id: `AROA${fakeNumber(v.name, 17)}`,
         };
       case "aws_iam_role_policy":
         return { id: `${v.role}:${v.name}` };
       case "aws_cloudwatch_log_group":
-        return { arn: `arn:aws:logs:${region}:${account}:log-group:${v.name}`, id: v.name };
+        return {
+          arn: awsArn({
+            partition,
+            service: "logs",
+            region,
+            account,
+            resource: `log-group:${v.name}`,
+          }),
+          id: v.name,
+        };
       case "aws_lambda_function":
         return {
-          arn: `arn:aws:lambda:${region}:${account}:function:${v.function_name}`,
+          arn: awsArn({
+            partition,
+            service: "lambda",
+            region,
+            account,
+            resource: `function:${v.function_name}`,
+          }),
           id: v.function_name,
         };
       case "aws_sqs_queue":
         return {
-          arn: `arn:aws:sqs:${region}:${account}:${v.name}`,
-          url: `https://sqs.${region}.amazonaws.com/${account}/${v.name}`,
-          id: `https://sqs.${region}.amazonaws.com/${account}/${v.name}`,
+          arn: awsArn({ partition, service: "sqs", region, account, resource: v.name }),
+          url: `https://sqs.${region}.${awsDnsSuffix(partition)}/${account}/${v.name}`,
+          id: `https://sqs.${region}.${awsDnsSuffix(partition)}/${account}/${v.name}`,
         };
       default:
         return {};

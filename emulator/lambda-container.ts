@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { lambdaCredentialEnvironment } from "./aws-identities";
 import type { LambdaDeployment } from "./lambda-deployment";
 import type { SigningCredentials } from "./sigv4";
+import { awsArn, awsPartitionOf } from "../stacks/federation/partition";
 
 const HOST_SCRIPT = path.join(__dirname, "lambda-host.cjs");
 
@@ -112,7 +113,13 @@ export class LambdaContainer {
       id,
       requestId: randomUUID(),
       timeoutMs,
-      invokedFunctionArn: `arn:aws:lambda:${d.awsRegion}:${d.awsAccountId}:function:${d.functionName}`,
+      invokedFunctionArn: awsArn({
+        partition: awsPartitionOf(d.awsRegion),
+        service: "lambda",
+        region: d.awsRegion,
+        account: d.awsAccountId,
+        resource: `function:${d.functionName}`,
+      }),
       event,
     });
     // Lambda stops an invocation at its timeout; a little grace for the IPC round trip.

@@ -11,6 +11,7 @@ import { lambdaDeployment, unpackLambdaAsset, type LambdaDeployment } from "./la
 import { sqsEvent, type SqsEvent } from "./sqs-events";
 import type { StoredRow } from "./bigquery-endpoint";
 import type { SigningCredentials } from "./sigv4";
+import { awsPartitionOf } from "../stacks/federation/partition";
 import { LAMBDA_ENV } from "../stacks/federation/lambda-environment";
 
 export interface OfflineBridgeProps extends FakeApplyOptions {
@@ -59,11 +60,12 @@ export class OfflineBridge {
       account: props.account ?? this.deployment.awsAccountId,
       roleName: props.roleName ?? this.deployment.roleName,
       sessionName: props.sessionName ?? this.deployment.functionName,
+      partition: awsPartitionOf(this.deployment.awsRegion),
     });
   }
 
   iamUser(userName: string, account = this.deployment.awsAccountId): AwsIdentity {
-    return this.identities.addUser(account, userName);
+    return this.identities.addUser(account, userName, awsPartitionOf(this.deployment.awsRegion));
   }
 
   /** Starts a container running the bundle with these credentials in its environment. */

@@ -1,5 +1,6 @@
 /** SQS-shaped Lambda events, as the event source mapping delivers a batch. */
 import { createHash, randomUUID } from "node:crypto";
+import { awsArn, awsPartitionOf } from "../stacks/federation/partition";
 
 export interface SqsRecord {
   readonly messageId: string;
@@ -47,7 +48,13 @@ export function sqsEvent(bodies: readonly unknown[], props: SqsEventProps): SqsE
         messageAttributes: {},
         md5OfBody: createHash("md5").update(body).digest("hex"),
         eventSource: "aws:sqs",
-        eventSourceARN: `arn:aws:sqs:${props.region}:${props.accountId}:${props.queueName ?? "wif-bridge-queue"}`,
+        eventSourceARN: awsArn({
+          partition: awsPartitionOf(props.region),
+          service: "sqs",
+          region: props.region,
+          account: props.accountId,
+          resource: props.queueName ?? "wif-bridge-queue",
+        }),
         awsRegion: props.region,
       };
     }),

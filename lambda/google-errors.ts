@@ -115,7 +115,8 @@ export function isRetryableGoogleError(err: unknown): boolean {
 
 /** The assumed-role ARN if Google's answer names one (the emulator and some STS answers do). */
 function arnIn(text: string): string | undefined {
-  return /arn:aws:sts::\d{12}:assumed-role\/[\w+=,.@/-]+/.exec(text)?.[0];
+  // Any partition's spelling: arn:aws:, arn:aws-us-gov:, arn:aws-cn:, ...
+  return /arn:aws(?:-[a-z]+)*:sts::\d{12}:assumed-role\/[\w+=,.@/-]+/.exec(text)?.[0];
 }
 
 function oneLine(text: string | undefined, max = 300): string {

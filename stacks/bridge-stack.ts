@@ -23,6 +23,7 @@ import { BigQueryDestination } from "./gcp/bigquery-destination";
 import { StorageArchive } from "./gcp/storage-archive";
 import { externalAccountConfigJson } from "./federation/credential-config";
 import { assumedRoleArn } from "./federation/attribute-mapping";
+import { assertGoogleSupportedRegion } from "./federation/partition";
 import { LAMBDA_ENV, TABLE_SCHEMA_FILE } from "./federation/lambda-environment";
 import { toBigQuerySchemaJson } from "./schema/table-schema";
 
@@ -45,6 +46,8 @@ export class BridgeStack extends TerraformStack {
     const config = props.config;
     const { names } = config;
     this.config = config;
+    // The loader refuses these regions already; a config built by hand meets the same guard.
+    const partition = assertGoogleSupportedRegion(config.aws.region, `${config.source} aws.region`);
     // Local state in the project root by default; S3 or GCS from config.state.
     addStateBackend(this, config);
     Aspects.of(this).add(new FullProviderSources());
@@ -80,6 +83,7 @@ export class BridgeStack extends TerraformStack {
       poolId: federationIds.poolId,
       providerId: federationIds.providerId,
       awsAccountId: config.aws.accountId,
+      awsPartition: partition,
       awsRoleNames: [names.roleName],
       displayName: `wif-bridge ${config.environment}`,
       providerDisplayName: config.federation.providerId,
@@ -124,6 +128,7 @@ export class BridgeStack extends TerraformStack {
     });
     const credentialConfig = externalAccountConfigJson({
       audience: this.federation.audience,
+      awsPartition: partition,
       serviceAccountEmail: this.identity.serviceAccountEmail,
     });
     this.lambda = new BundledFunction(this, "lambda", {
@@ -140,7 +145,11 @@ export class BridgeStack extends TerraformStack {
         [LAMBDA_ENV.projectId]: config.gcp.projectId,
         [LAMBDA_ENV.datasetId]: config.bigquery.datasetId,
         [LAMBDA_ENV.tableId]: config.bigquery.tableId,
-        [LAMBDA_ENV.expectedRoleArn]: assumedRoleArn(config.aws.accountId, names.roleName),
+        [LAMBDA_ENV.expectedRoleArn]: assumedRoleArn(
+          partition,
+          config.aws.accountId,
+          names.roleName,
+        ),
         ...(config.archive ? { [LAMBDA_ENV.archiveBucket]: config.archive.bucketName } : {}),
       },
     });

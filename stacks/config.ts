@@ -9,6 +9,11 @@ import * as path from "node:path";
 import { z } from "zod";
 import { googleSubject, GOOGLE_SUBJECT_MAX_BYTES } from "./federation/attribute-mapping";
 import {
+  findAwsPartition,
+  unsupportedRegionReason,
+  type AwsPartition,
+} from "./federation/partition";
+import {
   FIELD_MODES,
   FIELD_TYPES,
   isRecordType,
@@ -100,7 +105,11 @@ function checkUniqueNames(
 
 const awsRegion = z
   .string()
-  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'expected an AWS region, e.g. "eu-west-1"');
+  // abort: a malformed name gets this one message, not also the partition check below.
+  .regex(/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, {
+    message: 'expected an AWS region, e.g. "eu-west-1"',
+    abort: true,
+  });
 
 /** A state object path: Terraform refuses a leading or trailing "/" and empty segments. */
 const statePath = (what: string, example: string) =>
@@ -210,7 +219,11 @@ export const bridgeConfigSchema = z
           error: 'expected the AWS account id as a string of 12 digits, e.g. "123456789012"',
         })
         .regex(/^\d{12}$/, 'expected a 12-digit AWS account id, e.g. "123456789012"'),
-      region: awsRegion,
+      /** Its partition spells every ARN; only partitions Google documents are accepted. */
+      region: awsRegion.superRefine((region, ctx) => {
+        const reason = unsupportedRegionReason(region);
+        if (reason) ctx.addIssue({ code: "custom", input: region, message: reason });
+      }),
     }),
     gcp: z.strictObject({
       projectId: z
@@ -380,7 +393,12 @@ export const bridgeConfigSchema = z
   })
   .superRefine((config, ctx) => {
     const names = resolveNames(config);
-    const subject = googleSubject(config.aws.accountId, names.roleName, names.functionName);
+    const subject = googleSubject(
+      names.awsPartition,
+      config.aws.accountId,
+      names.roleName,
+      names.functionName,
+    );
     const bytes = Buffer.byteLength(subject, "utf8");
     if (bytes > GOOGLE_SUBJECT_MAX_BYTES) {
       ctx.addIssue({
@@ -453,13 +471,17 @@ export interface ResolvedNames {
   readonly logGroupName: string;
   /** Service account id (impersonation mode), else undefined. */
   readonly serviceAccountId?: string;
+  /** The partition of aws.region: every AWS ARN the stack writes is spelled with it. */
+  readonly awsPartition: AwsPartition;
 }
 
 function resolveNames(
-  config: Pick<ParsedConfig, "environment" | "lambda" | "federation">,
+  config: Pick<ParsedConfig, "environment" | "lambda" | "federation" | "aws">,
 ): ResolvedNames {
   const functionName = config.lambda.functionName ?? `wif-bridge-${config.environment}`;
   return {
+    // An unknown region is already an issue on aws.region; "aws" keeps the other checks going.
+    awsPartition: findAwsPartition(config.aws.region) ?? "aws",
     functionName,
     roleName: config.lambda.roleName ?? `${functionName}-exec`,
     logGroupName: `/aws/lambda/${functionName}`,

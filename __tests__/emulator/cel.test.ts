@@ -6,7 +6,7 @@ import {
 
 const ACCOUNT = "111122223333";
 const ROLE = "wif-bridge-example-exec";
-const condition = awsAttributeCondition(ACCOUNT, [ROLE]);
+const condition = awsAttributeCondition("aws", ACCOUNT, [ROLE]);
 
 function mapped(arn: string, account: string): Record<string, string> {
   const assertion = { arn, account, userid: "AROAEXAMPLE:session" };
@@ -89,7 +89,7 @@ describe("the stack's attribute condition, evaluated as CEL", () => {
     expect(admitted(`arn:aws:iam::${ACCOUNT}:user/${ROLE}`, ACCOUNT)).toBe(false);
   });
   it("admits each role of a multi-role condition and no other", () => {
-    const two = awsAttributeCondition(ACCOUNT, [ROLE, "second"]);
+    const two = awsAttributeCondition("aws", ACCOUNT, [ROLE, "second"]);
     const attrs = (role: string) => ({
       attribute: { aws_account: ACCOUNT, aws_role: `arn:aws:sts::${ACCOUNT}:assumed-role/${role}` },
     });

@@ -71,6 +71,19 @@ describe("actionable Google errors", () => {
     );
   });
 
+  it("STS unauthorized_client quotes a caller's ARN of another partition too", () => {
+    const d = describeGoogleError(
+      stsError(
+        "unauthorized_client",
+        "arn:aws-us-gov:sts::999999999999:assumed-role/other/fn is rejected by the attribute condition",
+      ),
+      ctx,
+    );
+    expect(d.message).toMatch(
+      /^AWS identity arn:aws-us-gov:sts::999999999999:assumed-role\/other\/fn rejected/,
+    );
+  });
+
   it("STS invalid_grant points at the AWS signature and account", () => {
     const d = describeGoogleError(
       stsError("invalid_grant", "The AWS request signature is invalid."),

@@ -30,6 +30,7 @@ export function runtimeConfig(endpoint: string, patch: Partial<RuntimeConfig> = 
     credentialConfig: externalAccountConfig({
       audience:
         "//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/pool-test/providers/aws-test",
+      awsPartition: "aws",
       serviceAccountEmail: "wif-test@proj-test.iam.gserviceaccount.com",
       tokenUrl: `${endpoint}/v1/token`,
       iamCredentialsEndpoint: endpoint,

@@ -53,7 +53,7 @@ const cases: Record<string, RuleCase> = {
   WIF1: {
     nonCompliant: (tf) => {
       first(tf, "google_iam_workload_identity_pool_provider").attribute_condition =
-        `attribute.aws_role.startsWith('${assumedRoleArn(ACCOUNT, "wif-bridge-")}')`;
+        `attribute.aws_role.startsWith('${assumedRoleArn("aws", ACCOUNT, "wif-bridge-")}')`;
     },
     offender: firstAddress("google_iam_workload_identity_pool_provider"),
     message: /tests the role with startsWith\(\).*begins that way/,
@@ -252,7 +252,7 @@ describe("rule details", () => {
   it("refuses a pinned role of another account than aws.account_id (WIF1)", () => {
     const tf = structuredClone(example);
     first(tf, "google_iam_workload_identity_pool_provider").attribute_condition =
-      `attribute.aws_role == '${assumedRoleArn("999999999999", "wif-bridge-example-exec")}'`;
+      `attribute.aws_role == '${assumedRoleArn("aws", "999999999999", "wif-bridge-example-exec")}'`;
     expect(findingsOf(tf, "WIF1").findings[0].reason).toMatch(
       /of account 999999999999, but the provider's aws.account_id is 111122223333/,
     );

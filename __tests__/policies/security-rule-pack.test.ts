@@ -18,7 +18,7 @@ const synthWithValidations = (stack: TerraformStack) => Testing.synth(stack, tru
 function prefixCondition(stack: BridgeStack): void {
   stack.federation.provider.addOverride(
     "attribute_condition",
-    `attribute.aws_role.startsWith('${assumedRoleArn(stack.config.aws.accountId, "wif-bridge-")}')`,
+    `attribute.aws_role.startsWith('${assumedRoleArn(stack.config.names.awsPartition, stack.config.aws.accountId, "wif-bridge-")}')`,
   );
 }
 function poolWideGrant(stack: BridgeStack): void {

@@ -55,7 +55,7 @@ describe("npm run synth on an unsafe change", () => {
   it("fails when the service account is granted to the whole pool (WIF3)", () => {
     const dir = copyWithEdit(
       "stacks/federation/principals.ts",
-      "/attribute.aws_role/${assumedRoleArn(accountId, roleName)}`",
+      "/attribute.aws_role/${assumedRoleArn(partition, accountId, roleName)}`",
       "/*`",
     );
     const result = synth(dir);

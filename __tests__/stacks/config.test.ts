@@ -27,6 +27,7 @@ describe("config validation", () => {
       roleName: "wif-bridge-example-exec",
       logGroupName: "/aws/lambda/wif-bridge-example",
       serviceAccountId: "wif-example",
+      awsPartition: "aws",
     });
   });
 

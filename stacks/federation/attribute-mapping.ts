@@ -4,17 +4,37 @@
  * tool and the tests all read the same strings.
  */
 
+import { awsArn, type AwsPartition } from "./partition";
+
 /** Google refuses a google.subject longer than this (bytes, UTF-8). */
 export const GOOGLE_SUBJECT_MAX_BYTES = 127;
 
-/** `arn:aws:sts::ACCOUNT:assumed-role/ROLE`: what attribute.aws_role holds for a role session. */
-export function assumedRoleArn(accountId: string, roleName: string): string {
-  return `arn:aws:sts::${accountId}:assumed-role/${roleName}`;
+/**
+ * `arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE`: what attribute.aws_role holds for a role
+ * session. The partition is the region's (awsPartitionOf): a GovCloud or China session never
+ * carries `arn:aws:`.
+ */
+export function assumedRoleArn(
+  partition: AwsPartition,
+  accountId: string,
+  roleName: string,
+): string {
+  return awsArn({
+    partition,
+    service: "sts",
+    account: accountId,
+    resource: `assumed-role/${roleName}`,
+  });
 }
 
 /** The google.subject a Lambda presents: its role session ARN, session name = function name. */
-export function googleSubject(accountId: string, roleName: string, functionName: string): string {
-  return `${assumedRoleArn(accountId, roleName)}/${functionName}`;
+export function googleSubject(
+  partition: AwsPartition,
+  accountId: string,
+  roleName: string,
+  functionName: string,
+): string {
+  return `${assumedRoleArn(partition, accountId, roleName)}/${functionName}`;
 }
 
 /**
@@ -36,12 +56,17 @@ function celString(value: string): string {
 }
 
 /**
- * The condition that admits exactly the given roles of one account: equality on the full
- * assumed-role ARN, so `ROLE-other` or `other-ROLE` never pass.
+ * The condition that admits exactly the given roles of one account in one partition: equality
+ * on the full assumed-role ARN, so `ROLE-other`, `other-ROLE` or the same role in another
+ * partition never pass.
  */
-export function awsAttributeCondition(accountId: string, roleNames: readonly string[]): string {
+export function awsAttributeCondition(
+  partition: AwsPartition,
+  accountId: string,
+  roleNames: readonly string[],
+): string {
   if (roleNames.length === 0) throw new Error("awsAttributeCondition needs at least one role name");
-  const arns = roleNames.map((role) => celString(assumedRoleArn(accountId, role)));
+  const arns = roleNames.map((role) => celString(assumedRoleArn(partition, accountId, role)));
   const roleTest =
     arns.length === 1
       ? `attribute.aws_role == ${arns[0]}`

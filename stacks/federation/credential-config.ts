@@ -5,16 +5,27 @@
  * and the library reads AWS credentials and region from the Lambda environment.
  */
 
+import { awsDnsSuffix, type AwsPartition } from "./partition";
+
 export const STS_TOKEN_URL = "https://sts.googleapis.com/v1/token";
 export const AWS_SUBJECT_TOKEN_TYPE = "urn:ietf:params:aws:token-type:aws4_request";
-export const REGIONAL_CRED_VERIFICATION_URL =
-  "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15";
+
+/**
+ * Where Google STS replays the Lambda's signed GetCallerIdentity: the regional AWS STS host of
+ * the Lambda's partition (`sts.{region}.amazonaws.com.cn` in China). The library fills in
+ * `{region}` from AWS_REGION and signs for the host's first label (`sts`); it never calls it.
+ */
+export function regionalCredVerificationUrl(partition: AwsPartition): string {
+  return `https://sts.{region}.${awsDnsSuffix(partition)}?Action=GetCallerIdentity&Version=2011-06-15`;
+}
 /** A token lifetime of 5 minutes or less would refresh on every call; one hour is the most without an org policy. */
 export const TOKEN_LIFETIME_SECONDS = 3600;
 
 export interface CredentialConfigProps {
   /** `//iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER` */
   readonly audience: string;
+  /** The partition of the Lambda's region (awsPartitionOf): picks the AWS STS host. */
+  readonly awsPartition: AwsPartition;
   /** Service account to impersonate; omit for direct resource access. */
   readonly serviceAccountEmail?: string;
   /** @default STS_TOKEN_URL */
@@ -49,7 +60,7 @@ export function externalAccountConfig(props: CredentialConfigProps): ExternalAcc
       : {}),
     credential_source: {
       environment_id: "aws1",
-      regional_cred_verification_url: REGIONAL_CRED_VERIFICATION_URL,
+      regional_cred_verification_url: regionalCredVerificationUrl(props.awsPartition),
     },
     universe_domain: "googleapis.com",
   };

@@ -4,12 +4,18 @@
  * project number Google requires; at synth time that name is a Terraform reference.
  */
 import { assumedRoleArn } from "./attribute-mapping";
+import type { AwsPartition } from "./partition";
 
 const IAM_HOST = "//iam.googleapis.com";
 
 /** Every session of one AWS role: the narrowest set a Lambda's identity belongs to. */
-export function awsRolePrincipalSet(poolName: string, accountId: string, roleName: string): string {
-  return `principalSet:${IAM_HOST}/${poolName}/attribute.aws_role/${assumedRoleArn(accountId, roleName)}`;
+export function awsRolePrincipalSet(
+  poolName: string,
+  partition: AwsPartition,
+  accountId: string,
+  roleName: string,
+): string {
+  return `principalSet:${IAM_HOST}/${poolName}/attribute.aws_role/${assumedRoleArn(partition, accountId, roleName)}`;
 }
 
 /** The STS audience for a pool provider, from its resource name. */

@@ -1,7 +1,8 @@
 /**
  * A Workload Identity Pool with one AWS provider that admits exactly the given roles of one
  * AWS account: the account is pinned on the provider (`aws.account_id`) and again in the
- * attribute condition, and roles are matched by equality on their assumed-role ARN.
+ * attribute condition, and roles are matched by equality on their assumed-role ARN, spelled
+ * in the roles' partition.
  */
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
@@ -9,6 +10,7 @@ import { IamWorkloadIdentityPool } from "@cdktf/provider-google/lib/iam-workload
 import { IamWorkloadIdentityPoolProvider } from "@cdktf/provider-google/lib/iam-workload-identity-pool-provider";
 import { awsAttributeCondition, awsAttributeMapping } from "../federation/attribute-mapping";
 import { awsRolePrincipalSet, providerAudience } from "../federation/principals";
+import { isGoogleSupportedAwsPartition, type AwsPartition } from "../federation/partition";
 
 export interface WorkloadIdentityFederationProps {
   readonly projectId: string;
@@ -16,6 +18,11 @@ export interface WorkloadIdentityFederationProps {
   readonly providerId: string;
   /** The only AWS account whose identities the provider accepts. */
   readonly awsAccountId: string;
+  /**
+   * The partition of the roles' region (awsPartitionOf(region)): their session ARNs, and so
+   * the condition and the principal sets, are spelled `arn:<partition>:sts::`.
+   */
+  readonly awsPartition: AwsPartition;
   /** The IAM role names (not ARNs) admitted by the condition. */
   readonly awsRoleNames: readonly string[];
   /** Shown in the console (Google caps it at 32 characters). @default the pool id */
@@ -39,13 +46,24 @@ export class WorkloadIdentityFederation extends Construct {
   /** The STS audience: `//iam.googleapis.com/` + providerName. */
   readonly audience: string;
   readonly attributeCondition: string;
+  readonly awsPartition: AwsPartition;
   private readonly awsAccountId: string;
 
   constructor(scope: Construct, id: string, props: WorkloadIdentityFederationProps) {
     super(scope, id);
+    if (!isGoogleSupportedAwsPartition(props.awsPartition)) {
+      throw new Error(
+        `WorkloadIdentityFederation ${id}: AWS partition ${props.awsPartition} is not one Google documents for AWS providers; see docs/aws-partitions.md`,
+      );
+    }
     const displayName = (props.displayName ?? props.poolId).slice(0, 32);
     this.awsAccountId = props.awsAccountId;
-    this.attributeCondition = awsAttributeCondition(props.awsAccountId, props.awsRoleNames);
+    this.awsPartition = props.awsPartition;
+    this.attributeCondition = awsAttributeCondition(
+      props.awsPartition,
+      props.awsAccountId,
+      props.awsRoleNames,
+    );
 
     this.pool = new IamWorkloadIdentityPool(this, "pool", {
       project: props.projectId,
@@ -71,6 +89,6 @@ export class WorkloadIdentityFederation extends Construct {
 
   /** The IAM member for every session of one admitted role. */
   principalSetForRole(roleName: string): string {
-    return awsRolePrincipalSet(this.poolName, this.awsAccountId, roleName);
+    return awsRolePrincipalSet(this.poolName, this.awsPartition, this.awsAccountId, roleName);
   }
 }

@@ -14,6 +14,7 @@ import {
 import { policiesOfRole, roleFor } from "../../stacks/policies/aws-policy-statements";
 import { analyzeAwsCondition, describeCondition } from "../../stacks/policies/cel-condition";
 import { assumedRoleArn, googleSubject } from "../../stacks/federation/attribute-mapping";
+import { findAwsPartition } from "../../stacks/federation/partition";
 import { code, describeMember, valueOf } from "./describe";
 import { deployedArtifactSection } from "./deployed-artifact";
 
@@ -56,6 +57,8 @@ function awsSection(stack: StackJson, out: string[]): string[] {
   out.push("## 1. AWS account, role and Lambda", "");
   const providers = (stack.json.provider?.aws ?? []) as Json[];
   const accounts = [...new Set(providers.flatMap((p) => p.allowed_account_ids ?? []))].map(String);
+  // The role sessions are spelled in the partition of the provider's region.
+  const partition = findAwsPartition(String(providers[0]?.region ?? "")) ?? "aws";
   for (const p of providers) {
     out.push(
       `- AWS provider${p.alias ? ` ${code(p.alias)}` : ""}: region ${code(String(p.region))}, may deploy only to account(s) ${(p.allowed_account_ids ?? []).map((a: string) => code(a)).join(", ") || "**any** (no allowed_account_ids)"}.`,
@@ -90,10 +93,10 @@ function awsSection(stack: StackJson, out: string[]): string[] {
     out.push(`- Runs as IAM role ${code(roleName)} (${code(role.address)}).`);
     describeTrustPolicy(role.config.assume_role_policy, out);
     for (const account of accounts.length ? accounts : ["ACCOUNT"]) {
-      const arn = assumedRoleArn(account, roleName);
+      const arn = assumedRoleArn(partition, account, roleName);
       assumed.push(arn);
       out.push(
-        `- Google sees it as ${code(googleSubject(account, roleName, String(fn.config.function_name)))} (google.subject); attribute.aws_role = ${code(arn)}.`,
+        `- Google sees it as ${code(googleSubject(partition, account, roleName, String(fn.config.function_name)))} (google.subject); attribute.aws_role = ${code(arn)}.`,
       );
     }
     out.push("- What the role may do in AWS:");

@@ -12,9 +12,20 @@ import {
 
 describe("attribute mapping and condition", () => {
   it("builds the assumed-role ARN and the subject a Lambda presents", () => {
-    expect(assumedRoleArn("111122223333", "r")).toBe("arn:aws:sts::111122223333:assumed-role/r");
-    expect(googleSubject("111122223333", "r", "f")).toBe(
+    expect(assumedRoleArn("aws", "111122223333", "r")).toBe(
+      "arn:aws:sts::111122223333:assumed-role/r",
+    );
+    expect(googleSubject("aws", "111122223333", "r", "f")).toBe(
       "arn:aws:sts::111122223333:assumed-role/r/f",
+    );
+  });
+
+  it("spells the ARN in the given partition", () => {
+    expect(assumedRoleArn("aws-us-gov", "111122223333", "r")).toBe(
+      "arn:aws-us-gov:sts::111122223333:assumed-role/r",
+    );
+    expect(googleSubject("aws-cn", "111122223333", "r", "f")).toBe(
+      "arn:aws-cn:sts::111122223333:assumed-role/r/f",
     );
   });
 
@@ -29,24 +40,24 @@ describe("attribute mapping and condition", () => {
   });
 
   it("pins account and role by equality", () => {
-    expect(awsAttributeCondition("111122223333", ["r"])).toBe(
+    expect(awsAttributeCondition("aws", "111122223333", ["r"])).toBe(
       "attribute.aws_account == '111122223333' && attribute.aws_role == 'arn:aws:sts::111122223333:assumed-role/r'",
     );
   });
 
   it("admits several roles by exact membership, never by prefix", () => {
-    expect(awsAttributeCondition("111122223333", ["a", "b"])).toBe(
+    expect(awsAttributeCondition("aws", "111122223333", ["a", "b"])).toBe(
       "attribute.aws_account == '111122223333' && attribute.aws_role in " +
         "['arn:aws:sts::111122223333:assumed-role/a', 'arn:aws:sts::111122223333:assumed-role/b']",
     );
   });
 
   it("refuses an empty role list", () => {
-    expect(() => awsAttributeCondition("111122223333", [])).toThrow(/at least one role/);
+    expect(() => awsAttributeCondition("aws", "111122223333", [])).toThrow(/at least one role/);
   });
 
   it("escapes quotes so a name cannot inject CEL", () => {
-    expect(awsAttributeCondition("1", ["x' || true || '"])).toContain(
+    expect(awsAttributeCondition("aws", "1", ["x' || true || '"])).toContain(
       "assumed-role/x\\' || true || \\''",
     );
   });
@@ -55,8 +66,13 @@ describe("attribute mapping and condition", () => {
 describe("principals", () => {
   const pool = "projects/123/locations/global/workloadIdentityPools/p";
   it("builds the role principalSet from the pool name", () => {
-    expect(awsRolePrincipalSet(pool, "111122223333", "r")).toBe(
+    expect(awsRolePrincipalSet(pool, "aws", "111122223333", "r")).toBe(
       "principalSet://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/p/attribute.aws_role/arn:aws:sts::111122223333:assumed-role/r",
+    );
+  });
+  it("builds the role principalSet in the role's partition", () => {
+    expect(awsRolePrincipalSet(pool, "aws-us-gov", "111122223333", "r")).toMatch(
+      /\/attribute\.aws_role\/arn:aws-us-gov:sts::111122223333:assumed-role\/r$/,
     );
   });
   it("builds the audience from the provider name", () => {

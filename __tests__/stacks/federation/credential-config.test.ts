@@ -2,6 +2,7 @@ import {
   externalAccountConfig,
   externalAccountConfigJson,
 } from "../../../stacks/federation/credential-config";
+import type { AwsPartition } from "../../../stacks/federation/partition";
 
 const audience =
   "//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/pool/providers/aws";
@@ -10,6 +11,7 @@ describe("external_account credential config (AIP-4117)", () => {
   it("has every required field for an AWS source", () => {
     const config = externalAccountConfig({
       audience,
+      awsPartition: "aws",
       serviceAccountEmail: "sa@p.iam.gserviceaccount.com",
     });
     expect(config).toEqual({
@@ -29,17 +31,35 @@ describe("external_account credential config (AIP-4117)", () => {
     });
   });
 
+  it("verifies the caller at the AWS STS host of the Lambda's partition", () => {
+    const url = (awsPartition: AwsPartition) =>
+      externalAccountConfig({ audience, awsPartition }).credential_source
+        .regional_cred_verification_url;
+    expect(url("aws")).toBe(
+      "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+    );
+    expect(url("aws-us-gov")).toBe(
+      "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+    );
+    expect(url("aws-cn")).toBe(
+      "https://sts.{region}.amazonaws.com.cn?Action=GetCallerIdentity&Version=2011-06-15",
+    );
+  });
+
   it("names no metadata-service URL (Lambda has none)", () => {
-    const source = externalAccountConfig({ audience }).credential_source as Record<string, unknown>;
+    const source = externalAccountConfig({ audience, awsPartition: "aws" })
+      .credential_source as Record<string, unknown>;
     expect(Object.keys(source).sort()).toEqual([
       "environment_id",
       "regional_cred_verification_url",
     ]);
-    expect(externalAccountConfigJson({ audience })).not.toMatch(/169\.254|region_url|imdsv2|"url"/);
+    expect(externalAccountConfigJson({ audience, awsPartition: "aws" })).not.toMatch(
+      /169\.254|region_url|imdsv2|"url"/,
+    );
   });
 
   it("omits impersonation for direct resource access", () => {
-    const config = externalAccountConfig({ audience });
+    const config = externalAccountConfig({ audience, awsPartition: "aws" });
     expect(config.service_account_impersonation_url).toBeUndefined();
     expect(config.service_account_impersonation).toBeUndefined();
   });
@@ -47,6 +67,7 @@ describe("external_account credential config (AIP-4117)", () => {
   it("lets tests point the token and IAM endpoints elsewhere", () => {
     const config = externalAccountConfig({
       audience,
+      awsPartition: "aws",
       serviceAccountEmail: "sa@p.iam.gserviceaccount.com",
       tokenUrl: "http://127.0.0.1:1234/v1/token",
       iamCredentialsEndpoint: "http://127.0.0.1:1235",
@@ -58,8 +79,8 @@ describe("external_account credential config (AIP-4117)", () => {
   });
 
   it("is one line of JSON that round-trips", () => {
-    const json = externalAccountConfigJson({ audience });
+    const json = externalAccountConfigJson({ audience, awsPartition: "aws" });
     expect(json).not.toContain("\n");
-    expect(JSON.parse(json)).toEqual(externalAccountConfig({ audience }));
+    expect(JSON.parse(json)).toEqual(externalAccountConfig({ audience, awsPartition: "aws" }));
   });
 });

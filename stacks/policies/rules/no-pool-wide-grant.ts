@@ -46,7 +46,7 @@ export const NoPoolWideGrant: SecurityRule = {
   explanation:
     "A grant to principalSet://.../* (or to a whole account, or to allUsers on an identity) hands the role to every identity the pool will ever admit, so widening the provider later silently widens every grant.",
   level: "error",
-  fix: `grant to the one role's principal set, ${awsRolePrincipalSet("POOL_NAME", "ACCOUNT", "ROLE")} (awsRolePrincipalSet() / WorkloadIdentityFederation.principalSetForRole())`,
+  fix: `grant to the one role's principal set, ${awsRolePrincipalSet("POOL_NAME", "aws", "ACCOUNT", "ROLE")} (awsRolePrincipalSet() / WorkloadIdentityFederation.principalSetForRole())`,
   appliesTo: isGoogleIamResource,
   evaluate(resource, stack) {
     const onIdentity = /^google_(service_account|iam_workload_identity_pool)/.test(resource.type);
