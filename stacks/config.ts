@@ -215,7 +215,7 @@ export const stateSchema = z.discriminatedUnion(
       region: awsRegion.optional(),
       /** Server-side encryption of the state object. @default true */
       encrypt: z.boolean().default(true),
-      /** S3-native locking (a .tflock object; Terraform >= 1.10, OpenTofu >= 1.8). @default true */
+      /** S3-native locking (a .tflock object; Terraform >= 1.11, OpenTofu >= 1.11: sets required_version). @default true */
       useLockfile: z.boolean().default(true),
     }),
     z.strictObject({
