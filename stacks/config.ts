@@ -175,6 +175,10 @@ const statePath = (what: string, example: string) =>
     .min(1, `expected a non-empty ${what}, e.g. "${example}"`)
     .refine((p) => !p.startsWith("/") && !p.endsWith("/") && !p.includes("//"), {
       message: `expected a ${what} without a leading or trailing "/" or "//", e.g. "${example}"`,
+    })
+    // S3 and Cloud Storage object names are at most 1024 bytes (the .tflock suffix included).
+    .refine((p) => Buffer.byteLength(p, "utf8") <= 1024 - ".tflock".length, {
+      message: `expected a ${what} of at most ${1024 - ".tflock".length} bytes (object names are limited to 1024)`,
     });
 
 /**
@@ -229,8 +233,8 @@ export const stateSchema = z.discriminatedUnion(
           /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/,
           'expected a GCS bucket name of 3-63 characters from [a-z0-9._-], starting and ending with a letter or digit, e.g. "acme-terraform-state"',
         )
-        .refine((name) => !name.includes("goog"), {
-          message: 'bucket names may not contain "goog"; choose another name',
+        .refine((name) => !name.includes("goog") && !/^\d+\.\d+\.\d+\.\d+$/.test(name), {
+          message: 'bucket names may not contain "goog" or be an IP address; choose another name',
         }),
       /** @default "wif-bridge/<environment>" */
       prefix: statePath("state prefix", "wif-bridge/dev").optional(),
@@ -461,8 +465,8 @@ export const bridgeConfigSchema = z
             /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/,
             "expected a bucket name of 3-63 characters from [a-z0-9._-], starting and ending with a letter or digit",
           )
-          .refine((name) => !name.includes("goog"), {
-            message: 'bucket names may not contain "goog"; choose another name',
+          .refine((name) => !name.includes("goog") && !/^\d+\.\d+\.\d+\.\d+$/.test(name), {
+            message: 'bucket names may not contain "goog" or be an IP address; choose another name',
           }),
         /** @default the BigQuery location */
         location: z

@@ -321,3 +321,22 @@ describe("config checks Google and AWS would otherwise make at apply", () => {
     expect(() => parseConfig(raw, "config/x.json")).toThrow(/unknown field: remove "__proto__"/);
   });
 });
+
+describe("names Cloud Storage and S3 would refuse", () => {
+  it.each([
+    [{ archive: { bucketName: "192.168.1.10" } }, "archive.bucketName"],
+    [{ state: { backend: "gcs", bucket: "10.0.0.1" } }, "state.bucket"],
+  ])("refuses a bucket named like an IP address (%j)", (patch, field) => {
+    const problems = configProblems(patch);
+    expect(problems.map((p) => p.field)).toEqual([field]);
+    expect(problems[0].message).toMatch(/IP address/);
+  });
+
+  it("refuses a state key whose lock file name would pass 1024 bytes", () => {
+    const problems = configProblems({
+      state: { backend: "s3", bucket: "acme-state", key: "k".repeat(1020) },
+    });
+    expect(problems.map((p) => p.field)).toEqual(["state.key"]);
+    expect(problems[0].message).toMatch(/at most 1017 bytes/);
+  });
+});
