@@ -22,9 +22,48 @@ export type JsonReadResult =
 
 const BYTE_ORDER_MARK = "\uFEFF";
 
+/**
+ * Deepest nesting of objects and arrays a config may have. The deepest real config (RECORDs
+ * nested 15 levels, each an object and a "fields" array) needs about 40; far deeper input would
+ * overflow the parser's and the validator's stacks instead of getting a message.
+ */
+export const MAX_JSON_NESTING = 100;
+
+/** The line where nesting first passes `max`, or undefined (strings skipped, escapes honoured). */
+function lineBeyondNesting(text: string, max: number): number | undefined {
+  let depth = 0;
+  let line = 1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") line++;
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") {
+      if (++depth > max) return line;
+    } else if (c === "}" || c === "]") depth--;
+  }
+  return undefined;
+}
+
 /** Parses `text` as JSON, refusing duplicate keys; a leading BOM is skipped. */
 export function readStrictJson(text: string): JsonReadResult {
   const body = text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
+  const tooDeep = lineBeyondNesting(body, MAX_JSON_NESTING);
+  if (tooDeep !== undefined) {
+    return {
+      ok: false,
+      problems: [
+        {
+          field: "",
+          line: tooDeep,
+          message: `objects and arrays nest more than ${MAX_JSON_NESTING} levels deep; a config needs far fewer (BigQuery RECORDs nest at most 15): flatten it`,
+        },
+      ],
+    };
+  }
   let document;
   try {
     document = parse(body, { mode: "json" });

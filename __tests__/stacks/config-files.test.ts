@@ -91,6 +91,45 @@ describe("config files", () => {
     });
   });
 
+  describe("nesting", () => {
+    it("refuses input nested far deeper than any config, with a message instead of a stack overflow", () => {
+      const result = readStrictJson(`{\n"a": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`);
+      expect(result).toEqual({
+        ok: false,
+        problems: [
+          {
+            field: "",
+            line: 2,
+            message: expect.stringMatching(/nest more than 100 levels deep; .* flatten it/),
+          },
+        ],
+      });
+    });
+
+    it("does not count brackets inside strings, escaped quotes included", () => {
+      const text = JSON.stringify({ a: `\"${"[{".repeat(500)}` });
+      expect(readStrictJson(text).ok).toBe(true);
+    });
+
+    it("still reports 16 nested RECORDs as BigQuery's limit, not as nesting", () => {
+      let field: unknown = { name: "leaf", type: "STRING" };
+      for (let level = 16; level >= 1; level--) {
+        field = { name: `level${level}`, type: "RECORD", fields: [field] };
+      }
+      const dir = tempDir();
+      const file = path.join(dir, "deep.json");
+      fs.writeFileSync(
+        file,
+        exampleText({
+          bigquery: { schema: [{ name: "event_time", type: "TIMESTAMP" }, field] },
+        }),
+      );
+      const error = errorOf(() => loadConfig(file)) as ConfigError;
+      expect(error.problems.map((p) => p.field)).toEqual(["bigquery.schema[1].fields"]);
+      expect(error.problems[0].message).toMatch(/16 levels deep; BigQuery allows 15/);
+    });
+  });
+
   it("accepts a UTF-8 byte order mark", () => {
     const dir = tempDir();
     const file = path.join(dir, "dev.json");
