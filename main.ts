@@ -10,7 +10,8 @@
  * assets by re-running its own module files, which a bundle would turn into this app.
  */
 import * as path from "node:path";
-import { App } from "cdktf";
+import { AnnotationMetadataEntryType, App } from "cdktf";
+import type { IConstruct } from "constructs";
 import { loadConfigDir } from "./stacks/config";
 import { BridgeStack } from "./stacks/bridge-stack";
 import { assertDistinctEnvironments } from "./stacks/environments";
@@ -25,6 +26,25 @@ const selected = (process.env.WIF_BRIDGE_ENV ?? "")
   .split(",")
   .map((s) => s.trim())
   .filter(Boolean);
+
+/**
+ * Under the cdktf CLI (CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS) synth does not throw on an
+ * error annotation, it only records it; such a run has not passed, so its output is not used.
+ */
+function assertNoErrorAnnotations(app: IConstruct): void {
+  const errors = app.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === AnnotationMetadataEntryType.ERROR)
+        .map((m) => `[${c.node.path}] ${String(m.data)}`),
+    );
+  if (errors.length > 0) {
+    throw new Error(
+      `synth refused: ${errors.length} error annotation(s)\n  ${errors.join("\n  ")}`,
+    );
+  }
+}
 
 function main(): void {
   const configs = loadConfigDir(configDir);
@@ -48,6 +68,7 @@ function main(): void {
       }
     }
     app.synth();
+    assertNoErrorAnnotations(app);
     reports = writeReviewReports(staging);
   });
   for (const r of reports) {

@@ -85,6 +85,39 @@ ${anchor}`,
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("keeps cdktf.out when a stack carries an error annotation, even as the cdktf CLI runs the app", () => {
+    const dir = copyProject();
+    const outdir = path.join(dir, "cdktf.out");
+    expect(synth(dir, { CDKTF_OUTDIR: outdir }).status).toBe(0);
+    const before = treeHash(outdir);
+    const main = path.join(dir, "main.ts");
+    const anchor = "    app.synth();";
+    fs.writeFileSync(
+      main,
+      fs
+        .readFileSync(main, "utf8")
+        .replace(
+          anchor,
+          `    Annotations.of(app.node.tryFindChild("prod")!).addError("refused for the test");\n${anchor}`,
+        )
+        .replace(
+          'import { AnnotationMetadataEntryType, App } from "cdktf";',
+          'import { AnnotationMetadataEntryType, Annotations, App } from "cdktf";',
+        ),
+    );
+    // The CLI sets this, so cdktf records error annotations instead of throwing.
+    const refused = synth(dir, {
+      CDKTF_OUTDIR: outdir,
+      CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true",
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /synth refused: 1 error annotation\(s\)\n {2}\[prod\] refused for the test/,
+    );
+    expect(treeHash(outdir)).toBe(before);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it("reports every bad config file in one run, naming file, field and fix, and writes nothing", () => {
     const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "wif-badconfigs-"));
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "wif-badconfigs-out-"));
