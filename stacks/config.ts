@@ -252,17 +252,16 @@ export const RESERVED_LABELS = ["app", "environment"] as const;
 /** Google allows 64 labels on a resource, AWS 50 tags; the stack adds RESERVED_LABELS. */
 export const MAX_CONFIG_LABELS = 50 - RESERVED_LABELS.length;
 
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+
+/**
+ * Labels on Google resources, tags on AWS ones. Keys are checked in a refinement of the whole
+ * record rather than by a key schema: a failing key schema makes zod stop there, and the
+ * config's cross-field checks (service account id, RECORD depth, ...) would go unreported.
+ */
 const labels = z
   .record(
-    z
-      .string()
-      .regex(
-        /^[a-z][a-z0-9_-]{0,62}$/,
-        "expected a label key of 1-63 characters from [a-z0-9_-], starting with a letter",
-      )
-      .refine((key) => !(RESERVED_LABELS as readonly string[]).includes(key), {
-        message: `the stack sets the labels ${RESERVED_LABELS.map((l) => `"${l}"`).join(" and ")} itself (app: "wif-bridge", environment: the environment name); remove it or use another key`,
-      }),
+    z.string(),
     z
       .string()
       .regex(
@@ -270,8 +269,22 @@ const labels = z
         "expected a label value of at most 63 characters from [a-z0-9_-]",
       ),
   )
-  .refine((l) => Object.keys(l).length <= MAX_CONFIG_LABELS, {
-    message: `expected at most ${MAX_CONFIG_LABELS} labels (AWS allows 50 tags per resource and the stack adds ${RESERVED_LABELS.length}); remove some`,
+  .superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      const message = !LABEL_KEY.test(key)
+        ? "expected a label key of 1-63 characters from [a-z0-9_-], starting with a letter"
+        : (RESERVED_LABELS as readonly string[]).includes(key)
+          ? `the stack sets the labels ${RESERVED_LABELS.map((l) => `"${l}"`).join(" and ")} itself (app: "wif-bridge", environment: the environment name); remove it or use another key`
+          : undefined;
+      if (message) ctx.addIssue({ code: "custom", path: [key], input: key, message });
+    }
+    if (Object.keys(record).length > MAX_CONFIG_LABELS) {
+      ctx.addIssue({
+        code: "custom",
+        input: Object.keys(record).length,
+        message: `expected at most ${MAX_CONFIG_LABELS} labels (AWS allows 50 tags per resource and the stack adds ${RESERVED_LABELS.length}); remove some`,
+      });
+    }
   })
   .default({});
 

@@ -340,3 +340,14 @@ describe("names Cloud Storage and S3 would refuse", () => {
     expect(problems[0].message).toMatch(/at most 1017 bytes/);
   });
 });
+
+describe("reporting cross-field problems together with field problems", () => {
+  it("reports a reserved label and the derived service account id in one pass", () => {
+    const problems = configProblems({ environment: "a", labels: { app: "mine", Bad: "x" } });
+    expect(problems.map((p) => p.field).sort()).toEqual([
+      "environment",
+      "labels.Bad",
+      "labels.app",
+    ]);
+  });
+});

@@ -154,13 +154,47 @@ ${anchor}`,
       path.join(configDir, "d.json"),
       "\uFEFF" + JSON.stringify(merge(example, { environment: "d-env" })),
     );
+    // RECORDs 16 deep, an expiration past int64 milliseconds, an unknown location, a reserved
+    // label and a timeout the runtime cannot work in.
+    let record: unknown = { name: "leaf", type: "STRING" };
+    for (let level = 16; level >= 1; level--) {
+      record = { name: `level${level}`, type: "RECORD", fields: [record] };
+    }
+    write(
+      "e.json",
+      merge(example, {
+        environment: "e-env",
+        bigquery: {
+          location: "mars-north1",
+          schema: [...example.bigquery.schema, record],
+          partitioning: { expirationDays: 1e12 },
+        },
+        labels: { app: "mine" },
+        lambda: { timeoutSeconds: 3 },
+      }),
+    );
 
     const result = synth(PROJECT_ROOT, {
       CDKTF_OUTDIR: outdir,
       WIF_BRIDGE_CONFIG_DIR: configDir,
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^3 config files are invalid:/);
+    expect(result.stderr).toMatch(/^4 config files are invalid:/);
+    const e = result.stderr.slice(result.stderr.indexOf("e.json is invalid"));
+    expect(e).toMatch(/^e\.json is invalid \(5 problems\):/);
+    expect(e).toMatch(
+      /- lambda\.timeoutSeconds: got 3; expected at least 33 seconds: .* set lambda\.timeoutSeconds to 33 or more/,
+    );
+    expect(e).toMatch(/- bigquery\.location: got "mars-north1"; expected a BigQuery location/);
+    expect(e).toMatch(
+      /- bigquery\.partitioning\.expirationDays: got 1000000000000; expected at most 104249991 days/,
+    );
+    expect(e).toMatch(
+      /- bigquery\.schema\[\d+\]\.fields: got "level1"; column "level1" nests RECORDs 16 levels deep; BigQuery allows 15/,
+    );
+    expect(e).toMatch(
+      /- labels\.app: got "app"; the stack sets the labels "app" and "environment" itself/,
+    );
     expect(result.stderr).toMatch(
       /a\.json is invalid \(1 problem\):\n {2}- environment: got "a"; the derived service account id "wif-a" .* is 5 characters; .* Set federation\.serviceAccountId/,
     );
