@@ -19,15 +19,17 @@ function lint(code: string, name: string): { status: number | null; output: stri
 }
 
 describe("lint rules", () => {
-  it.each(["@cdktf/provider-aws", "@cdktf/provider-google"])(
-    "fails on an import of the root of %s",
-    (pkg) => {
-      const result = lint(`import { X } from "${pkg}";\nexport const y = X;\n`, "example-barrel");
-      expect(result.status).toBe(1);
-      expect(result.output).toMatch(/no-restricted-imports/);
-      expect(result.output).toMatch(/Import provider classes by path/);
-    },
-  );
+  it.each([
+    "@cdktf/provider-aws",
+    "@cdktf/provider-google",
+    "@cdktf/provider-random",
+    "@cdktf/provider-time",
+  ])("fails on an import of the root of %s", (pkg) => {
+    const result = lint(`import { X } from "${pkg}";\nexport const y = X;\n`, "example-barrel");
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/no-restricted-imports/);
+    expect(result.output).toMatch(/Import provider classes by path/);
+  });
 
   it("passes a deep import", () => {
     const result = lint(
