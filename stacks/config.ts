@@ -128,7 +128,7 @@ function checkUniqueNames(
 
 /** The service account id (explicit or derived from the environment) must satisfy Google's rule. */
 function checkServiceAccountId(
-  config: Pick<ParsedConfig, "environment" | "lambda" | "federation">,
+  config: Pick<ParsedConfig, "environment" | "aws" | "lambda" | "federation">,
   ctx: z.RefinementCtx,
 ): void {
   const id = resolveNames(config).serviceAccountId;
