@@ -26,6 +26,8 @@ export default tseslint.config(
             { name: "@cdktf/provider-aws", message: barrelMessage },
             { name: "@cdktf/provider-google", message: barrelMessage },
             { name: "@cdktf/provider-google-beta", message: barrelMessage },
+            { name: "@cdktf/provider-random", message: barrelMessage },
+            { name: "@cdktf/provider-time", message: barrelMessage },
           ],
         },
       ],

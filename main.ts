@@ -2,16 +2,21 @@
  * The cdktf app: one stack per environment file in config/. `WIF_BRIDGE_ENV=dev,prod` selects
  * some; by default every file is synthesized. After synth it writes each stack's trust-chain
  * review (it reads only the JSON just written, in milliseconds) and prints where.
+ * The output is all or nothing: everything is written to a staging directory that replaces
+ * the outdir ($CDKTF_OUTDIR, which `cdktf synth/deploy` set, else cdktf.out) only when every
+ * stack passed and its review is written; a refused run leaves the previous outdir untouched.
  * Run as `node --require ./tools/register-ts.cjs main.ts` (npm run synth and cdktf.json): one
  * process, no type-check (`npm run typecheck` is the type gate). Never bundled: cdktf zips
  * assets by re-running its own module files, which a bundle would turn into this app.
  */
 import * as path from "node:path";
-import { App } from "cdktf";
+import { AnnotationMetadataEntryType, App } from "cdktf";
+import type { IConstruct } from "constructs";
 import { loadConfigDir } from "./stacks/config";
 import { BridgeStack } from "./stacks/bridge-stack";
 import { assertDistinctEnvironments } from "./stacks/environments";
-import { printReviewReports } from "./tools/review/cli";
+import { writeReviewReports, type WrittenReport } from "./tools/review/cli";
+import { writeOutdirAtomically } from "./tools/atomic-outdir";
 
 // WIF_BRIDGE_CONFIG_DIR points at another config directory (the offline end-to-end tests use it).
 const configDir = process.env.WIF_BRIDGE_CONFIG_DIR
@@ -22,6 +27,25 @@ const selected = (process.env.WIF_BRIDGE_ENV ?? "")
   .map((s) => s.trim())
   .filter(Boolean);
 
+/**
+ * Under the cdktf CLI (CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS) synth does not throw on an
+ * error annotation, it only records it; such a run has not passed, so its output is not used.
+ */
+function assertNoErrorAnnotations(app: IConstruct): void {
+  const errors = app.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === AnnotationMetadataEntryType.ERROR)
+        .map((m) => `[${c.node.path}] ${String(m.data)}`),
+    );
+  if (errors.length > 0) {
+    throw new Error(
+      `synth refused: ${errors.length} error annotation(s)\n  ${errors.join("\n  ")}`,
+    );
+  }
+}
+
 function main(): void {
   const configs = loadConfigDir(configDir);
   assertDistinctEnvironments(configs);
@@ -31,14 +55,29 @@ function main(): void {
       `WIF_BRIDGE_ENV names ${unknown.join(", ")}, but config/ has only: ${configs.map((c) => c.environment).join(", ")}`,
     );
   }
-  const app = new App();
-  for (const config of configs) {
-    if (selected.length === 0 || selected.includes(config.environment)) {
-      new BridgeStack(app, config.environment, { config });
+  // App's own default, so `cdktf deploy` (which sets CDKTF_OUTDIR) finds what it expects.
+  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  let reports: WrittenReport[] = [];
+  let staged = "";
+  const result = writeOutdirAtomically(outdir, (staging) => {
+    staged = staging;
+    const app = new App({ outdir: staging });
+    for (const config of configs) {
+      if (selected.length === 0 || selected.includes(config.environment)) {
+        new BridgeStack(app, config.environment, { config });
+      }
     }
+    app.synth();
+    assertNoErrorAnnotations(app);
+    reports = writeReviewReports(staging);
+  });
+  for (const r of reports) {
+    const file = path.join(result.outdir, path.relative(staged, r.file));
+    const shown = path.relative(process.cwd(), file) || file;
+    console.log(
+      `Trust-chain review for ${r.stack}: ${shown}${r.errors ? ` (${r.errors} rule error(s))` : ""}`,
+    );
   }
-  app.synth();
-  printReviewReports(app.outdir);
 }
 
 try {

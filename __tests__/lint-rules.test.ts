@@ -36,7 +36,12 @@ function lintAll(snippets: readonly Snippet[]): { status: number; output: string
   );
 }
 
-const BARREL_PACKAGES = ["@cdktf/provider-aws", "@cdktf/provider-google"];
+const BARREL_PACKAGES = [
+  "@cdktf/provider-aws",
+  "@cdktf/provider-google",
+  "@cdktf/provider-random",
+  "@cdktf/provider-time",
+];
 const results = lintAll([
   ...BARREL_PACKAGES.map((pkg) => ({
     code: `import { X } from "${pkg}";\nexport const y = X;\n`,

@@ -5,7 +5,7 @@
  * AWS account can write to one table, with no stored key anywhere.
  */
 import { Construct } from "constructs";
-import { Aspects, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, type ITerraformDependable, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import type { BridgeConfig } from "./config";
@@ -21,6 +21,7 @@ import { WorkloadIdentityFederation } from "./gcp/workload-identity-federation";
 import { FederatedIdentity } from "./gcp/federated-identity";
 import { BigQueryDestination } from "./gcp/bigquery-destination";
 import { StorageArchive } from "./gcp/storage-archive";
+import { IamPropagationWait } from "./gcp/iam-propagation-wait";
 import { externalAccountConfigJson } from "./federation/credential-config";
 import { assumedRoleArn } from "./federation/attribute-mapping";
 import { assertGoogleSupportedRegion } from "./federation/partition";
@@ -40,6 +41,8 @@ export class BridgeStack extends TerraformStack {
   readonly identity: FederatedIdentity;
   readonly destination: BigQueryDestination;
   readonly archive?: StorageArchive;
+  /** The pause between the Google grants and the SQS trigger (absent when configured to 0). */
+  readonly iamPropagationWait?: IamPropagationWait;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
     super(scope, id);
@@ -52,6 +55,7 @@ export class BridgeStack extends TerraformStack {
     addStateBackend(this, config);
     Aspects.of(this).add(new FullProviderSources());
     Aspects.of(this).add(new SecurityRulePack());
+    // The config loader refuses "app" and "environment" in config.labels (RESERVED_LABELS).
     const labels = { ...config.labels, app: "wif-bridge", environment: config.environment };
 
     new AwsProvider(this, "aws", {
@@ -107,7 +111,11 @@ export class BridgeStack extends TerraformStack {
       deletionProtection: config.bigquery.deletionProtection,
       dependsOn,
     });
-    this.destination.grantInsert(this.identity.member);
+    const grants: ITerraformDependable[] = [
+      this.federation.provider,
+      ...(this.identity.impersonationGrant ? [this.identity.impersonationGrant] : []),
+      this.destination.grantInsert(this.identity.member),
+    ];
     if (config.archive) {
       this.archive = new StorageArchive(this, "archive", {
         projectId: config.gcp.projectId,
@@ -117,7 +125,13 @@ export class BridgeStack extends TerraformStack {
         forceDestroy: !config.bigquery.deletionProtection,
         dependsOn,
       });
-      this.archive.grantObjectCreate(this.identity.member);
+      grants.push(this.archive.grantObjectCreate(this.identity.member));
+    }
+    if (config.deploy.iamPropagationWaitSeconds > 0) {
+      this.iamPropagationWait = new IamPropagationWait(this, "iam-propagation", {
+        seconds: config.deploy.iamPropagationWaitSeconds,
+        grants,
+      });
     }
 
     // --- AWS: the role Google trusts, and the function that runs as it.
@@ -161,6 +175,7 @@ export class BridgeStack extends TerraformStack {
       batchSize: config.queue.batchSize,
       maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
       maxReceiveCount: config.queue.maxReceiveCount,
+      startAfter: this.iamPropagationWait ? [this.iamPropagationWait.sleep] : [],
     });
 
     this.addOutputs(credentialConfig);

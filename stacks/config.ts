@@ -20,6 +20,19 @@ import {
   PARTITIONABLE_TYPES,
   type TableField,
 } from "./schema/table-schema";
+import { readStrictJson } from "./config-json";
+import { MIN_LAMBDA_TIMEOUT_SECONDS, minimumTimeoutReason } from "./aws/lambda-timeout";
+import {
+  BIGQUERY_LOCATIONS,
+  MAX_COLUMNS,
+  MAX_PARTITION_EXPIRATION_DAYS,
+  MAX_RECORD_NESTING,
+  partitionTypesFor,
+  recordNestingDepth,
+  reservedColumnNameRule,
+  countColumns,
+  canonicalBigQueryLocation,
+} from "./schema/bigquery-limits";
 
 /** Retention values CloudWatch Logs accepts (days). */
 export const LOG_RETENTION_DAYS = [
@@ -48,7 +61,17 @@ const tableField: z.ZodType<TableField> = z.lazy(() =>
         .regex(
           /^[A-Za-z_][A-Za-z0-9_]{0,299}$/,
           "expected a column name of letters, digits and underscores, not starting with a digit (max 300)",
-        ),
+        )
+        .superRefine((name, ctx) => {
+          const rule = reservedColumnNameRule(name);
+          if (rule) {
+            ctx.addIssue({
+              code: "custom",
+              input: name,
+              message: `BigQuery reserves ${rule} for its own pseudo-columns; rename the column (e.g. "${name.replace(/^_+/, "")}")`,
+            });
+          }
+        }),
       type: z.enum(FIELD_TYPES, {
         error: `expected a BigQuery type: one of ${FIELD_TYPES.join(", ")}`,
       }),
@@ -103,6 +126,49 @@ function checkUniqueNames(
   });
 }
 
+/** The service account id (explicit or derived from the environment) must satisfy Google's rule. */
+function checkServiceAccountId(
+  config: Pick<ParsedConfig, "environment" | "aws" | "lambda" | "federation">,
+  ctx: z.RefinementCtx,
+): void {
+  const id = resolveNames(config).serviceAccountId;
+  // An explicit id is checked by its own regex; only the derived one is checked here.
+  if (id === undefined || config.federation.serviceAccountId !== undefined) return;
+  // A malformed environment name has its own problem already.
+  if (!ENVIRONMENT_NAME.test(config.environment)) return;
+  if (SERVICE_ACCOUNT_ID.test(id)) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["environment"],
+    input: config.environment,
+    message: `the derived service account id "${id}" (wif-<environment>) is ${id.length} characters; Google needs 6-30 characters from [a-z0-9-], starting with a letter and not ending with "-". Set federation.serviceAccountId (e.g. "wif-bridge-${config.environment}") or use a longer environment name`,
+  });
+}
+
+/** Nesting depth and column count, which BigQuery checks only when it creates the table. */
+function checkSchemaShape(schema: readonly TableField[], ctx: z.RefinementCtx): void {
+  schema.forEach((field, index) => {
+    const depth = recordNestingDepth(field);
+    if (depth > MAX_RECORD_NESTING) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["bigquery", "schema", index, "fields"],
+        input: field.name,
+        message: `column "${field.name}" nests RECORDs ${depth} levels deep; BigQuery allows ${MAX_RECORD_NESTING}. Flatten the inner levels or store them in a JSON column`,
+      });
+    }
+  });
+  const columns = countColumns(schema);
+  if (columns > MAX_COLUMNS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["bigquery", "schema"],
+      input: columns,
+      message: `the schema has ${columns} columns (nested fields included); BigQuery allows ${MAX_COLUMNS}. Remove some or store them in a JSON column`,
+    });
+  }
+}
+
 const awsRegion = z
   .string()
   // abort: a malformed name gets this one message, not also the partition check below.
@@ -118,6 +184,10 @@ const statePath = (what: string, example: string) =>
     .min(1, `expected a non-empty ${what}, e.g. "${example}"`)
     .refine((p) => !p.startsWith("/") && !p.endsWith("/") && !p.includes("//"), {
       message: `expected a ${what} without a leading or trailing "/" or "//", e.g. "${example}"`,
+    })
+    // S3 and Cloud Storage object names are at most 1024 bytes (the .tflock suffix included).
+    .refine((p) => Buffer.byteLength(p, "utf8") <= 1024 - ".tflock".length, {
+      message: `expected a ${what} of at most ${1024 - ".tflock".length} bytes (object names are limited to 1024)`,
     });
 
 /**
@@ -158,7 +228,7 @@ export const stateSchema = z.discriminatedUnion(
       region: awsRegion.optional(),
       /** Server-side encryption of the state object. @default true */
       encrypt: z.boolean().default(true),
-      /** S3-native locking (a .tflock object; Terraform >= 1.10, OpenTofu >= 1.8). @default true */
+      /** S3-native locking (a .tflock object; Terraform >= 1.11, OpenTofu >= 1.11: sets required_version). @default true */
       useLockfile: z.boolean().default(true),
     }),
     z.strictObject({
@@ -172,8 +242,8 @@ export const stateSchema = z.discriminatedUnion(
           /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/,
           'expected a GCS bucket name of 3-63 characters from [a-z0-9._-], starting and ending with a letter or digit, e.g. "acme-terraform-state"',
         )
-        .refine((name) => !name.includes("goog"), {
-          message: 'bucket names may not contain "goog"; choose another name',
+        .refine((name) => !name.includes("goog") && !/^\d+\.\d+\.\d+\.\d+$/.test(name), {
+          message: 'bucket names may not contain "goog" or be an IP address; choose another name',
         }),
       /** @default "wif-bridge/<environment>" */
       prefix: statePath("state prefix", "wif-bridge/dev").optional(),
@@ -186,14 +256,21 @@ export const stateSchema = z.discriminatedUnion(
 export const RANDOM_ID_SUFFIX_LENGTH = 5;
 const POOL_OR_PROVIDER_ID_MAX = 32;
 
+/** Labels the stack sets itself on every resource; a config may not set them. */
+export const RESERVED_LABELS = ["app", "environment"] as const;
+/** Google allows 64 labels on a resource, AWS 50 tags; the stack adds RESERVED_LABELS. */
+export const MAX_CONFIG_LABELS = 50 - RESERVED_LABELS.length;
+
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+
+/**
+ * Labels on Google resources, tags on AWS ones. Keys are checked in a refinement of the whole
+ * record rather than by a key schema: a failing key schema makes zod stop there, and the
+ * config's cross-field checks (service account id, RECORD depth, ...) would go unreported.
+ */
 const labels = z
   .record(
-    z
-      .string()
-      .regex(
-        /^[a-z][a-z0-9_-]{0,62}$/,
-        "expected a label key of 1-63 characters from [a-z0-9_-], starting with a letter",
-      ),
+    z.string(),
     z
       .string()
       .regex(
@@ -201,7 +278,36 @@ const labels = z
         "expected a label value of at most 63 characters from [a-z0-9_-]",
       ),
   )
+  .superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      const message = !LABEL_KEY.test(key)
+        ? "expected a label key of 1-63 characters from [a-z0-9_-], starting with a letter"
+        : (RESERVED_LABELS as readonly string[]).includes(key)
+          ? `the stack sets the labels ${RESERVED_LABELS.map((l) => `"${l}"`).join(" and ")} itself (app: "wif-bridge", environment: the environment name); remove it or use another key`
+          : undefined;
+      if (message) ctx.addIssue({ code: "custom", path: [key], input: key, message });
+    }
+    if (Object.keys(record).length > MAX_CONFIG_LABELS) {
+      ctx.addIssue({
+        code: "custom",
+        input: Object.keys(record).length,
+        message: `expected at most ${MAX_CONFIG_LABELS} labels (AWS allows 50 tags per resource and the stack adds ${RESERVED_LABELS.length}); remove some`,
+      });
+    }
+  })
   .default({});
+
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+/** IAM allows 64 characters in a role name. */
+const ROLE_NAME_MAX = 64;
+/** Google's service account id rule (6-30 characters, no trailing hyphen). */
+const SERVICE_ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
+/** The default added to a function name to make its role name. */
+const ROLE_NAME_SUFFIX = "-exec";
+/** Google's documented IAM propagation: "typically 2 minutes, potentially 7 minutes or longer". */
+export const DEFAULT_IAM_PROPAGATION_WAIT_SECONDS = 420;
+/** Upper bound of the wait: beyond an hour a deploy is better re-run than held. */
+export const MAX_IAM_PROPAGATION_WAIT_SECONDS = 3600;
 
 export const bridgeConfigSchema = z
   .strictObject({
@@ -210,7 +316,7 @@ export const bridgeConfigSchema = z
     environment: z
       .string()
       .regex(
-        /^[a-z][a-z0-9-]{0,19}$/,
+        ENVIRONMENT_NAME,
         'expected an environment name of 1-20 characters from [a-z0-9-], starting with a letter, e.g. "dev"',
       ),
     aws: z.strictObject({
@@ -251,8 +357,8 @@ export const bridgeConfigSchema = z
       serviceAccountId: z
         .string()
         .regex(
-          /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
-          "expected a service account id of 6-30 characters from [a-z0-9-], starting with a letter",
+          SERVICE_ACCOUNT_ID,
+          'expected a service account id of 6-30 characters from [a-z0-9-], starting with a letter and not ending with "-", e.g. "wif-bridge-dev"',
         )
         .optional(),
       /**
@@ -296,7 +402,7 @@ export const bridgeConfigSchema = z
         timeoutSeconds: z
           .number()
           .int("expected a whole number of seconds")
-          .min(1, "expected at least 1 second")
+          .min(MIN_LAMBDA_TIMEOUT_SECONDS, minimumTimeoutReason())
           .max(900, "expected at most 900 seconds (Lambda's limit)")
           .default(60),
         runtime: z
@@ -339,7 +445,9 @@ export const bridgeConfigSchema = z
       })
       .prefault({}),
     bigquery: z.strictObject({
-      location: z.string().min(2, 'expected a BigQuery location, e.g. "EU" or "europe-west1"'),
+      location: z.string().refine((l) => canonicalBigQueryLocation(l) !== undefined, {
+        message: `expected a BigQuery location: "US", "EU" or a region such as "europe-west1" (Google's list: ${BIGQUERY_LOCATIONS.join(", ")})`,
+      }),
       datasetId: z
         .string()
         .regex(
@@ -363,8 +471,12 @@ export const bridgeConfigSchema = z
             .default("DAY"),
           expirationDays: z
             .number()
-            .int()
+            .int("expected a whole number of days")
             .positive("expected a positive number of days")
+            .max(
+              MAX_PARTITION_EXPIRATION_DAYS,
+              `expected at most ${MAX_PARTITION_EXPIRATION_DAYS} days: BigQuery keeps the expiration in milliseconds as an int64, and the synthesized number must be exact; remove it to keep partitions forever`,
+            )
             .optional(),
         })
         .optional(),
@@ -379,15 +491,40 @@ export const bridgeConfigSchema = z
             /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/,
             "expected a bucket name of 3-63 characters from [a-z0-9._-], starting and ending with a letter or digit",
           )
-          .refine((name) => !name.includes("goog"), {
-            message: 'bucket names may not contain "goog"; choose another name',
+          .refine((name) => !name.includes("goog") && !/^\d+\.\d+\.\d+\.\d+$/.test(name), {
+            message: 'bucket names may not contain "goog" or be an IP address; choose another name',
           }),
         /** @default the BigQuery location */
-        location: z.string().min(2).optional(),
+        location: z
+          .string()
+          .regex(
+            /^(?:[a-z]+-[a-z]+\d+|[A-Z]+\d*)$/,
+            'expected a Cloud Storage location: a region such as "europe-west1", or a multi-/dual-region such as "EU" or "EUR4"',
+          )
+          .optional(),
         /** Days before archived batches are deleted; unset keeps them. */
         retentionDays: z.number().int().positive("expected a positive number of days").optional(),
       })
       .optional(),
+    /** How a deploy is sequenced. */
+    deploy: z
+      .strictObject({
+        /**
+         * Seconds between the Google IAM grants and the SQS trigger (time_sleep), so the first
+         * batches do not meet 403 while the grants propagate. 0 turns the wait off.
+         * @default 420 (Google: "typically 2 minutes, potentially 7 minutes or longer")
+         */
+        iamPropagationWaitSeconds: z
+          .number()
+          .int("expected a whole number of seconds")
+          .min(0, "expected 0 (no wait) or more")
+          .max(
+            MAX_IAM_PROPAGATION_WAIT_SECONDS,
+            `expected at most ${MAX_IAM_PROPAGATION_WAIT_SECONDS} seconds; Google documents 2-7 minutes`,
+          )
+          .default(DEFAULT_IAM_PROPAGATION_WAIT_SECONDS),
+      })
+      .prefault({}),
     labels,
     state: stateSchema.prefault({ backend: "local" }),
   })
@@ -416,7 +553,17 @@ export const bridgeConfigSchema = z
         message: `AWS refuses a batch size above 10 (queue.batchSize is ${config.queue.batchSize}) without a batching window; set it to at least 1, or queue.batchSize to 10 or less`,
       });
     }
+    checkServiceAccountId(config, ctx);
+    if (!config.lambda.roleName && names.roleName.length > ROLE_NAME_MAX) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["lambda", "functionName"],
+        input: config.lambda.functionName,
+        message: `the derived IAM role name "${names.roleName}" is ${names.roleName.length} characters; IAM allows ${ROLE_NAME_MAX}. Set lambda.roleName, or shorten lambda.functionName to at most ${ROLE_NAME_MAX - ROLE_NAME_SUFFIX.length}`,
+      });
+    }
     checkUniqueNames(config.bigquery.schema, ctx, ["bigquery", "schema"]);
+    checkSchemaShape(config.bigquery.schema, ctx);
     const partitioning = config.bigquery.partitioning;
     if (partitioning && config.bigquery.schema.length > 0) {
       const column = config.bigquery.schema.find((f) => f.name === partitioning.field);
@@ -433,6 +580,13 @@ export const bridgeConfigSchema = z
           path: ["bigquery", "partitioning", "field"],
           input: partitioning.field,
           message: `column "${column.name}" is ${column.mode ?? "NULLABLE"} ${column.type}; partition on a non-repeated ${PARTITIONABLE_TYPES.join(", ")} column`,
+        });
+      } else if (!partitionTypesFor(column.type).includes(partitioning.type)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["bigquery", "partitioning", "type"],
+          input: partitioning.type,
+          message: `BigQuery partitions a ${column.type} column ("${column.name}") by ${partitionTypesFor(column.type).join(", ")} only; use one of those, or a TIMESTAMP/DATETIME column for ${partitioning.type}`,
         });
       }
     }
@@ -505,6 +659,8 @@ export interface ConfigProblem {
   readonly value: unknown;
   /** What is wrong and the expected form. */
   readonly message: string;
+  /** 1-based line in the file, when known (syntax errors, duplicate keys). */
+  readonly line?: number;
 }
 
 export class ConfigError extends Error {
@@ -515,10 +671,24 @@ export class ConfigError extends Error {
     super(
       `${source} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
         problems
-          .map((p) => `  - ${p.field || "(root)"}: ${describeValue(p.value)} ${p.message}`)
+          .map(
+            (p) =>
+              `  - ${p.field || "(root)"}${p.line === undefined ? "" : ` (line ${p.line})`}: ${p.line !== undefined && p.value === undefined ? "" : `${describeValue(p.value)} `}${p.message}`,
+          )
           .join("\n"),
     );
     this.name = "ConfigError";
+  }
+}
+
+/** Several files of a config directory are invalid: every one is reported, not only the first. */
+export class ConfigDirectoryError extends Error {
+  constructor(readonly errors: readonly ConfigError[]) {
+    super(
+      `${errors.length} config file${errors.length === 1 ? " is" : "s are"} invalid:\n\n` +
+        errors.map((e) => e.message).join("\n\n"),
+    );
+    this.name = "ConfigDirectoryError";
   }
 }
 
@@ -571,28 +741,47 @@ export function loadConfig(file: string): BridgeConfig {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new Error(`cannot read config ${source}: ${(err as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
     throw new ConfigError(source, [
       {
         field: "",
         value: undefined,
-        message: `not valid JSON (${(err as Error).message}); fix the syntax`,
+        message: `cannot read the file (${(err as Error).message}); check the path and its permissions`,
       },
     ]);
   }
-  return parseConfig(raw, source);
+  const json = readStrictJson(text);
+  if (!json.ok) {
+    throw new ConfigError(
+      source,
+      json.problems.map((p) => ({
+        field: p.field,
+        value: p.value,
+        message: p.message,
+        line: p.line,
+      })),
+    );
+  }
+  return parseConfig(json.value, source);
 }
 
-/** Every `*.json` in a config directory, sorted, as validated configs. */
+/**
+ * Every `*.json` in a config directory, sorted, as validated configs. When files are invalid,
+ * all of them are reported together (ConfigDirectoryError), so one run shows every fix.
+ */
 export function loadConfigDir(dir: string): BridgeConfig[] {
-  return fs
+  const configs: BridgeConfig[] = [];
+  const errors: ConfigError[] = [];
+  for (const file of fs
     .readdirSync(dir)
     .filter((f) => f.endsWith(".json"))
-    .sort()
-    .map((f) => loadConfig(path.join(dir, f)));
+    .sort()) {
+    try {
+      configs.push(loadConfig(path.join(dir, file)));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) throw new ConfigDirectoryError(errors);
+  return configs;
 }

@@ -49,7 +49,20 @@ export function resolveStateBackend(
   }
 }
 
-/** Declares the environment's backend on the stack. */
+/**
+ * S3-native locking (use_lockfile): experimental in Terraform 1.10, generally available in
+ * Terraform 1.11; OpenTofu has it from 1.10. One `required_version` is read by both tools
+ * against their own version, so ">= 1.11.0" admits every Terraform and OpenTofu release that
+ * has it as a stable feature (and refuses OpenTofu 1.10.x, an accepted cost).
+ */
+export const S3_LOCKFILE_REQUIRED_VERSION = ">= 1.11.0";
+
+/** The `required_version` the backend needs, or undefined when any current release will do. */
+export function requiredTerraformVersion(state: ResolvedStateBackend): string | undefined {
+  return state.backend === "s3" && state.useLockfile ? S3_LOCKFILE_REQUIRED_VERSION : undefined;
+}
+
+/** Declares the environment's backend on the stack, and the Terraform version it needs. */
 export function addStateBackend(
   stack: TerraformStack,
   config: Pick<BridgeConfig, "environment" | "aws" | "state">,
@@ -75,5 +88,9 @@ export function addStateBackend(
       new GcsBackend(stack, { bucket: state.bucket, prefix: state.prefix });
       break;
   }
+  const requiredVersion = requiredTerraformVersion(state);
+  // An older Terraform would fail at init on an unknown backend argument; this fails first,
+  // naming the version.
+  if (requiredVersion) stack.addOverride("terraform.required_version", requiredVersion);
   return state;
 }

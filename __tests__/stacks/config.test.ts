@@ -246,7 +246,7 @@ describe("config validation", () => {
     const file = path.join(dir, "broken.json");
     fs.writeFileSync(file, "{ not json");
     expect(() => loadConfig(file)).toThrow(
-      /broken\.json is invalid \(1 problem\):\n {2}- \(root\): missing; not valid JSON/,
+      /broken\.json is invalid \(1 problem\):\n {2}- \(root\) \(line 1\): not valid JSON/,
     );
   });
 });

@@ -61,9 +61,10 @@ describe("pool and provider ids across destroy and re-create (Google's soft dele
     });
 
     it("declares the hashicorp/random provider so terraform init fetches it", () => {
+      // Pinned to the release @cdktf/provider-random 12.0.1 was generated from, like aws and google.
       expect(tf.terraform.required_providers.random).toEqual({
         source: "hashicorp/random",
-        version: "~> 3.6",
+        version: "3.7.2",
       });
       expect(tf.provider.random).toEqual([{}]);
     });

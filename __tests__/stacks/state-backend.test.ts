@@ -68,10 +68,33 @@ describe("state backend", () => {
       });
     });
 
+    it("requires Terraform/OpenTofu 1.11 when the lock file is on, since older releases lack use_lockfile", () => {
+      const tf = synthJson(
+        exampleConfig({ state: { backend: "s3", bucket: "acme-terraform-state" } }),
+      );
+      expect(tf.terraform.required_version).toBe(">= 1.11.0");
+    });
+
+    it("requires no particular version with the lock file off", () => {
+      const tf = synthJson(
+        exampleConfig({
+          state: { backend: "s3", bucket: "acme-terraform-state", useLockfile: false },
+        }),
+      );
+      expect(tf.terraform.required_version).toBeUndefined();
+    });
+
     it("writes no DynamoDB lock table: the lock file replaces it", () => {
       const s3 = backendOf({ state: { backend: "s3", bucket: "acme-terraform-state" } }).s3;
       expect(s3.dynamodb_table).toBeUndefined();
     });
+  });
+
+  it.each([
+    ["local", {}],
+    ["gcs", { state: { backend: "gcs", bucket: "acme-terraform-state" } }],
+  ])("requires no particular Terraform version for the %s backend", (_name, patch) => {
+    expect(synthJson(exampleConfig(patch)).terraform.required_version).toBeUndefined();
   });
 
   describe("gcs", () => {

@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { ITerraformDependable } from "cdktf";
 import type { LambdaExecutionRole } from "./execution-role";
 
 /** 14 days, SQS's longest retention: time to inspect and redrive what failed. */
@@ -38,6 +39,11 @@ export interface IngestionQueueProps {
   readonly maxBatchingWindowSeconds?: number;
   /** Receives before a message moves to the DLQ. @default 5 */
   readonly maxReceiveCount?: number;
+  /**
+   * What must exist before the trigger goes live, e.g. the wait after the Google grants.
+   * @default nothing beyond the role's SQS permissions
+   */
+  readonly startAfter?: readonly ITerraformDependable[];
 }
 
 export class IngestionQueue extends Construct {
@@ -92,8 +98,9 @@ export class IngestionQueue extends Construct {
       batchSize,
       maximumBatchingWindowInSeconds: window,
       functionResponseTypes: ["ReportBatchItemFailures"],
-      // AWS checks the role's SQS permissions when the mapping is created.
-      dependsOn: [consume],
+      // AWS checks the role's SQS permissions when the mapping is created; the first batch
+      // must also find the Google side ready (startAfter).
+      dependsOn: [consume, ...(props.startAfter ?? [])],
     });
   }
 

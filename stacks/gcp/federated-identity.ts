@@ -30,6 +30,8 @@ export class FederatedIdentity extends Construct {
   /** Set in impersonation mode. */
   readonly serviceAccountEmail?: string;
   readonly serviceAccount?: ServiceAccount;
+  /** roles/iam.workloadIdentityUser for the principalSet (impersonation mode). */
+  readonly impersonationGrant?: ServiceAccountIamMember;
 
   constructor(scope: Construct, id: string, props: FederatedIdentityProps) {
     super(scope, id);
@@ -47,7 +49,7 @@ export class FederatedIdentity extends Construct {
       description: props.description,
       dependsOn: props.dependsOn,
     });
-    new ServiceAccountIamMember(this, "workload-identity-user", {
+    this.impersonationGrant = new ServiceAccountIamMember(this, "workload-identity-user", {
       serviceAccountId: this.serviceAccount.name,
       role: "roles/iam.workloadIdentityUser",
       member: props.principalSet,

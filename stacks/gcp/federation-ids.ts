@@ -5,7 +5,9 @@
  * Long-lived environments use no suffix and keep stable ids.
  */
 import { Construct } from "constructs";
-import { RandomId } from "../random/random-id";
+import { Id } from "@cdktf/provider-random/lib/id";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { stackProvider } from "../stack-provider";
 
 /** Google's limit for pool and provider ids. */
 export const FEDERATION_ID_MAX_LENGTH = 32;
@@ -25,7 +27,7 @@ export class FederationIds extends Construct {
   /** The provider id to deploy (a Terraform reference when the suffix is random). */
   readonly providerId: string;
   /** The `random_id` whose hex is the suffix, when `idSuffix` is "random". */
-  readonly randomSuffix?: RandomId;
+  readonly randomSuffix?: Id;
 
   constructor(scope: Construct, id: string, props: FederationIdsProps) {
     super(scope, id);
@@ -49,7 +51,8 @@ export class FederationIds extends Construct {
     let suffix = props.idSuffix;
     if (random) {
       // Keyed on the base ids: renaming them draws a new suffix, nothing else does.
-      this.randomSuffix = new RandomId(this, "random-suffix", {
+      stackProvider(this, "random", (stack, id) => new RandomProvider(stack, id));
+      this.randomSuffix = new Id(this, "random-suffix", {
         byteLength: RANDOM_SUFFIX_BYTES,
         keepers: { pool_id: props.poolId, provider_id: props.providerId },
       });

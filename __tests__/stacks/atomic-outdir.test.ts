@@ -1,0 +1,112 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { writeOutdirAtomically } from "../../tools/atomic-outdir";
+
+function tempParent(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "wif-atomic-"));
+}
+
+/** Writes `files` (relative path -> content) under `dir`. */
+function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [relative, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, relative)), { recursive: true });
+    fs.writeFileSync(path.join(dir, relative), content);
+  }
+}
+
+/** Every file under `dir` (relative path -> content), sorted. */
+function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (relative: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      const child = path.join(relative, entry.name);
+      if (entry.isDirectory()) walk(child);
+      else out[child] = fs.readFileSync(path.join(dir, child), "utf8");
+    }
+  };
+  walk("");
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+const PREVIOUS = {
+  "manifest.json": "old manifest",
+  "review/dev.md": "old dev review",
+  "review/prod.md": "old prod review",
+  "stacks/dev/cdk.tf.json": "old dev json",
+  "stacks/dev/assets/lambda/OLDHASH/archive.zip": "old zip",
+  "stacks/dev/.terraform/terraform.tfstate": "backend cache",
+  "stacks/dev/.terraform.lock.hcl": "provider hashes",
+  "stacks/dev/terraform.tfstate": "local state kept next to the JSON",
+  "stacks/prod/cdk.tf.json": "old prod json",
+  "stacks/prod/.terraform.lock.hcl": "prod provider hashes",
+};
+
+describe("all-or-nothing synth output", () => {
+  it("leaves the previous output untouched and removes its staging directory when the write throws", () => {
+    const parent = tempParent();
+    const outdir = path.join(parent, "cdktf.out");
+    writeTree(outdir, PREVIOUS);
+    expect(() =>
+      writeOutdirAtomically(outdir, (staging) => {
+        writeTree(staging, { "stacks/dev/cdk.tf.json": "half-written" });
+        throw new Error("security rule pack: 1 error in stack prod");
+      }),
+    ).toThrow(/1 error in stack prod/);
+    expect(readTree(outdir)).toEqual(PREVIOUS);
+    expect(fs.readdirSync(parent)).toEqual(["cdktf.out"]);
+  });
+
+  it("creates the outdir when there was none", () => {
+    const parent = tempParent();
+    const outdir = path.join(parent, "out");
+    writeOutdirAtomically(outdir, (staging) => writeTree(staging, { "manifest.json": "m" }));
+    expect(readTree(outdir)).toEqual({ "manifest.json": "m" });
+    expect(fs.readdirSync(parent)).toEqual(["out"]);
+  });
+
+  it("replaces synth's files, drops stale assets, and keeps Terraform's working files", () => {
+    const parent = tempParent();
+    const outdir = path.join(parent, "cdktf.out");
+    writeTree(outdir, PREVIOUS);
+    const result = writeOutdirAtomically(outdir, (staging) =>
+      writeTree(staging, {
+        "manifest.json": "new manifest",
+        "review/dev.md": "new dev review",
+        "stacks/dev/cdk.tf.json": "new dev json",
+        "stacks/dev/assets/lambda/NEWHASH/archive.zip": "new zip",
+      }),
+    );
+    expect(readTree(outdir)).toEqual({
+      "manifest.json": "new manifest",
+      "review/dev.md": "new dev review",
+      // prod was not synthesized this time: its directory and review stay as they were.
+      "review/prod.md": "old prod review",
+      "stacks/dev/.terraform.lock.hcl": "provider hashes",
+      "stacks/dev/.terraform/terraform.tfstate": "backend cache",
+      "stacks/dev/assets/lambda/NEWHASH/archive.zip": "new zip",
+      "stacks/dev/cdk.tf.json": "new dev json",
+      "stacks/dev/terraform.tfstate": "local state kept next to the JSON",
+      "stacks/prod/.terraform.lock.hcl": "prod provider hashes",
+      "stacks/prod/cdk.tf.json": "old prod json",
+    });
+    expect(result.carriedOver).toEqual(
+      expect.arrayContaining([
+        "stacks/dev/.terraform",
+        "stacks/dev/.terraform.lock.hcl",
+        "stacks/prod",
+        "review/prod.md",
+      ]),
+    );
+    expect(fs.readdirSync(parent)).toEqual(["cdktf.out"]);
+  });
+
+  it("keeps the outdir's permissions", () => {
+    const parent = tempParent();
+    const outdir = path.join(parent, "cdktf.out");
+    writeTree(outdir, PREVIOUS);
+    fs.chmodSync(outdir, 0o750);
+    writeOutdirAtomically(outdir, (staging) => writeTree(staging, { "manifest.json": "m" }));
+    expect(fs.statSync(outdir).mode & 0o777).toBe(0o750);
+  });
+});
