@@ -15,6 +15,7 @@ import { policiesOfRole, roleFor } from "../../stacks/policies/aws-policy-statem
 import { analyzeAwsCondition, describeCondition } from "../../stacks/policies/cel-condition";
 import { assumedRoleArn, googleSubject } from "../../stacks/federation/attribute-mapping";
 import { code, describeMember, valueOf } from "./describe";
+import { alarmsSection } from "./alarms-section";
 
 const IMPERSONATION_ROLES = new Set([
   "roles/iam.workloadIdentityUser",
@@ -42,6 +43,7 @@ export function trustChainReport(stackName: string, json: Json): string {
   const grants = allGrants(stack);
   impersonationSection(stack, grants, out);
   dataSection(stack, grants, out);
+  out.push(...alarmsSection(stack));
   findingsSection(pack, out);
   return `${out
     .join("\n")
