@@ -64,6 +64,21 @@ describe("ALARM1 DeadLetterQueueHasAlarm", () => {
     expect(edited((tf) => (dlqAlarm(tf).namespace = "Custom/SQS"))).toHaveLength(1);
   });
 
+  it("refuses an alarm on a series SQS never publishes (extra dimension, other unit)", () => {
+    expect(edited((tf) => (dlqAlarm(tf).dimensions.Team = "platform"))).toEqual([
+      expect.stringContaining("has no alarm on ApproximateNumberOfMessagesVisible"),
+    ]);
+    expect(edited((tf) => (dlqAlarm(tf).unit = "Seconds"))).toEqual([
+      expect.stringContaining("unit Seconds matches no data"),
+    ]);
+  });
+
+  it("refuses a statistic that does not measure depth (SampleCount is never 0)", () => {
+    expect(edited((tf) => (dlqAlarm(tf).statistic = "SampleCount"))).toEqual([
+      expect.stringContaining('statistic "SampleCount" does not measure'),
+    ]);
+  });
+
   it("refuses an alarm whose actions are disabled or point nowhere", () => {
     expect(edited((tf) => (dlqAlarm(tf).actions_enabled = false))).toEqual([
       expect.stringContaining("actions_enabled false"),

@@ -27,9 +27,18 @@ function breaches(operator: unknown, value: number, threshold: number): boolean 
   }
 }
 
-/** Whether the alarm's QueueName dimension names `queue` (by reference or by equal literal). */
+/** Statistics of a queue depth that are above 0 when, and only when, a message was visible. */
+const DEPTH_STATISTICS = new Set(["Maximum", "Average", "Sum"]);
+
+/**
+ * Whether the alarm watches the series SQS publishes for `queue`: exactly the QueueName
+ * dimension (another dimension would select a series that never exists), naming the queue by
+ * reference or by equal literal.
+ */
 function watchesQueue(alarm: TerraformResource, queue: TerraformResource): boolean {
-  const dimension = alarm.config.dimensions?.QueueName;
+  const dimensions = alarm.config.dimensions ?? {};
+  if (Object.keys(dimensions).join() !== "QueueName") return false;
+  const dimension = dimensions.QueueName;
   const ref = parseReference(dimension);
   if (ref) return ref.address === queue.address && ref.attribute === "name";
   return typeof dimension === "string" && dimension === queue.config.name;
@@ -38,6 +47,13 @@ function watchesQueue(alarm: TerraformResource, queue: TerraformResource): boole
 /** Why an alarm on this DLQ would not tell anyone about one message, or undefined. */
 function alarmProblem(alarm: TerraformResource, stack: StackJson): string | undefined {
   const c = alarm.config;
+  if (!DEPTH_STATISTICS.has(c.statistic)) {
+    return `${c.alarm_name}: statistic ${JSON.stringify(c.statistic ?? c.extended_statistic ?? null)} does not measure how many messages are visible (use Maximum)`;
+  }
+  // SQS publishes the depth in Count: any other unit selects a series that never has data.
+  if (c.unit !== undefined && c.unit !== "Count") {
+    return `${c.alarm_name}: unit ${c.unit} matches no data (SQS reports this metric in Count)`;
+  }
   if (typeof c.threshold !== "number") return `${c.alarm_name}: threshold is not a number`;
   // By meaning: one visible message breaches, an empty queue does not.
   if (
