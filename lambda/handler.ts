@@ -14,10 +14,10 @@ import { LAMBDA_ENV } from "../stacks/federation/lambda-environment";
 const config = readRuntimeConfig();
 const client = createGoogleClient(config);
 // The stack sets the namespace (wif-bridge/<environment>); the fallback keeps metrics apart.
-const metrics = createEmfMetrics(
-  process.env[LAMBDA_ENV.metricsNamespace] || "wif-bridge",
-  config.functionName ?? "wif-bridge",
-);
+const metrics = createEmfMetrics({
+  namespace: process.env[LAMBDA_ENV.metricsNamespace] || "wif-bridge",
+  serviceName: config.functionName ?? "wif-bridge",
+});
 timeGoogleCalls((call, ms) => metrics.googleCallLatency(call, ms));
 client.on("tokens", () => metrics.tokenRefreshed());
 

@@ -1,21 +1,21 @@
 /**
- * The handler's CloudWatch metrics, written as Embedded Metric Format lines on stdout by
- * Powertools Metrics (CloudWatch turns each line into metric data; no API call, no extra
- * latency). One namespace per environment, and few dimensions, because each distinct
- * dimension value is a billed custom metric. Every metric carries Powertools' `service`
- * dimension (the function name, one value per environment), which also keeps each EMF line's
- * dimension set non-empty:
+ * The handler's CloudWatch metrics, written as Embedded Metric Format (EMF) lines on stdout,
+ * beside the JSON logger's lines (CloudWatch Logs turns each into metric data: no API call, no
+ * latency). One namespace per environment, and few dimensions, because each distinct dimension
+ * value is a billed custom metric. Every metric carries `service` (the function name, one value
+ * per environment):
  *
  * - RowsWritten (Count): service
  * - MessagesFailed (Count): service, Cause (5 values, failure-cause.ts)
  * - GoogleCallLatency (Milliseconds): service, Call (sts, iam, insertAll, upload)
  * - TokenRefreshes (Count): service
  *
- * Values are gathered during an invocation and flushed once at its end: at most one line per
- * dimension value (1 + 5 + 4), each holding every value of that invocation.
- * Why Powertools rather than aws-embedded-metrics or our own EMF writer: docs/operations-runbook.md#metrics.
+ * Values are gathered during an invocation and flushed once at its end: one line per dimension
+ * value (at most 1 + 5 + 4), each holding every value of that invocation.
+ * Written here rather than with Powertools Metrics or aws-embedded-metrics: both were measured in
+ * the bundle and left the bench's size and init targets no headroom or missed them
+ * (docs/operations-runbook.md#why-emf-is-written-by-our-own-code).
  */
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { FailureCause } from "./failure-cause";
 import type { GoogleCall } from "./google-call-timing";
 
@@ -25,6 +25,9 @@ export const METRIC_NAMES = {
   googleCallLatency: "GoogleCallLatency",
   tokenRefreshes: "TokenRefreshes",
 } as const;
+
+/** EMF: at most 100 values of one metric in one document. */
+export const MAX_VALUES_PER_LINE = 100;
 
 export interface HandlerMetrics {
   rowsWritten(count: number): void;
@@ -44,23 +47,55 @@ export const NO_METRICS: HandlerMetrics = {
   flush: () => {},
 };
 
-export function createEmfMetrics(namespace: string, serviceName: string): HandlerMetrics {
-  const groups = new Map<string, Metrics>();
-  /** One Powertools Metrics per dimension value: an EMF line has one set of dimension values. */
-  const group = (dimension?: [string, string]) => {
-    const key = dimension ? dimension.join("=") : "";
-    let metrics = groups.get(key);
-    if (!metrics) {
-      // Default dimensions, unlike addDimension, survive each publish.
-      metrics = new Metrics({
-        namespace,
-        serviceName,
-        ...(dimension ? { defaultDimensions: { [dimension[0]]: dimension[1] } } : {}),
-      });
-      groups.set(key, metrics);
+export interface EmfMetricsOptions {
+  /** CloudWatch namespace, e.g. "wif-bridge/prod". */
+  readonly namespace: string;
+  /** The `service` dimension: the function name. */
+  readonly serviceName: string;
+  /** @default a line to process.stdout, like the JSON logger */
+  readonly write?: (line: string) => void;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+type Unit = "Count" | "Milliseconds";
+
+export function createEmfMetrics(options: EmfMetricsOptions): HandlerMetrics {
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const now = options.now ?? Date.now;
+
+  /** One EMF document: one dimension set, its values as root members. */
+  const emit = (dimensions: Record<string, string>, metrics: [string, Unit, number[]][]) => {
+    const all = { service: options.serviceName, ...dimensions };
+    for (let start = 0; ; start += MAX_VALUES_PER_LINE) {
+      const chunk = metrics
+        .map(
+          ([name, unit, values]) =>
+            [name, unit, values.slice(start, start + MAX_VALUES_PER_LINE)] as const,
+        )
+        .filter(([, , values]) => values.length > 0);
+      if (chunk.length === 0) return;
+      write(
+        JSON.stringify({
+          _aws: {
+            Timestamp: now(),
+            CloudWatchMetrics: [
+              {
+                Namespace: options.namespace,
+                Dimensions: [Object.keys(all)],
+                Metrics: chunk.map(([Name, Unit]) => ({ Name, Unit })),
+              },
+            ],
+          },
+          ...all,
+          ...Object.fromEntries(
+            chunk.map(([name, , values]) => [name, values.length === 1 ? values[0] : values]),
+          ),
+        }),
+      );
     }
-    return metrics;
   };
+
   // Counters are summed here and written as one value each; latencies keep every sample.
   // undefined until the handler reports rows: an invocation that wrote none still says 0.
   let rows: number | undefined;
@@ -78,25 +113,18 @@ export function createEmfMetrics(namespace: string, serviceName: string): Handle
       refreshes++;
     },
     flush: () => {
-      if (rows !== undefined) group().addMetric(METRIC_NAMES.rowsWritten, MetricUnit.Count, rows);
-      if (refreshes > 0)
-        group().addMetric(METRIC_NAMES.tokenRefreshes, MetricUnit.Count, refreshes);
+      const plain: [string, Unit, number[]][] = [];
+      if (rows !== undefined) plain.push([METRIC_NAMES.rowsWritten, "Count", [rows]]);
+      if (refreshes > 0) plain.push([METRIC_NAMES.tokenRefreshes, "Count", [refreshes]]);
+      emit({}, plain);
       for (const [cause, count] of failed)
-        group(["Cause", cause]).addMetric(METRIC_NAMES.messagesFailed, MetricUnit.Count, count);
+        emit({ Cause: cause }, [[METRIC_NAMES.messagesFailed, "Count", [count]]]);
       for (const [call, values] of latencies)
-        for (const ms of values)
-          group(["Call", call]).addMetric(
-            METRIC_NAMES.googleCallLatency,
-            MetricUnit.Milliseconds,
-            ms,
-          );
+        emit({ Call: call }, [[METRIC_NAMES.googleCallLatency, "Milliseconds", values]]);
       rows = undefined;
       refreshes = 0;
       failed.clear();
       latencies.clear();
-      for (const metrics of groups.values()) {
-        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-      }
     },
   };
 }

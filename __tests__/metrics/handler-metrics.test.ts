@@ -18,7 +18,7 @@ import {
 } from "../lambda/test-support";
 import { emfDocuments, emfMetrics, emfProblems, sumOf } from "./emf";
 
-/** What `run` wrote to stdout (Powertools writes there through its own Console). */
+/** What `run` wrote to stdout (where the metrics go by default, like the logger's lines). */
 async function stdoutOf(run: () => void | Promise<void>): Promise<string> {
   const chunks: string[] = [];
   const spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: unknown) => {
@@ -36,7 +36,7 @@ async function stdoutOf(run: () => void | Promise<void>): Promise<string> {
 describe("createEmfMetrics", () => {
   it("writes valid EMF in the environment's namespace, one line per dimension value", async () => {
     const out = await stdoutOf(() => {
-      const m = createEmfMetrics("wif-bridge/test", "wif-bridge-test");
+      const m = createEmfMetrics({ namespace: "wif-bridge/test", serviceName: "wif-bridge-test" });
       m.rowsWritten(7);
       m.rowsWritten(3);
       m.messageFailed("InvalidRecord");
@@ -66,7 +66,7 @@ describe("createEmfMetrics", () => {
 
   it("keeps dimensions few: service on every metric, plus Cause or Call", async () => {
     const out = await stdoutOf(() => {
-      const m = createEmfMetrics("wif-bridge/test", "wif-bridge-test");
+      const m = createEmfMetrics({ namespace: "wif-bridge/test", serviceName: "wif-bridge-test" });
       m.rowsWritten(1);
       m.tokenRefreshed();
       m.messageFailed("Archive");
@@ -85,8 +85,24 @@ describe("createEmfMetrics", () => {
     for (const m of emfMetrics(out)) expect(m.dimensions.service).toBe("wif-bridge-test");
   });
 
+  it("splits more than 100 samples over several lines (EMF's limit per metric)", () => {
+    const lines: string[] = [];
+    const m = createEmfMetrics({
+      namespace: "wif-bridge/test",
+      serviceName: "wif-bridge-test",
+      write: (line) => lines.push(line),
+      now: () => 1_800_000_000_000,
+    });
+    for (let i = 0; i < 250; i++) m.googleCallLatency("insertAll", i);
+    m.flush();
+    const metrics = emfMetrics(lines.join("\n"));
+    expect(metrics.map((x) => x.values.length)).toEqual([100, 100, 50]);
+    expect(metrics.flatMap((x) => x.values)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    expect(JSON.parse(lines[0])._aws.Timestamp).toBe(1_800_000_000_000);
+  });
+
   it("writes each invocation's values once, and nothing for an invocation that recorded nothing", async () => {
-    const m = createEmfMetrics("wif-bridge/test", "wif-bridge-test");
+    const m = createEmfMetrics({ namespace: "wif-bridge/test", serviceName: "wif-bridge-test" });
     const first = await stdoutOf(() => {
       m.messageFailed("TimeBudget");
       m.rowsWritten(0);

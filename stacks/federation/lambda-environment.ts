@@ -17,8 +17,8 @@ export const LAMBDA_ENV = {
   /** Optional endpoint overrides (tests and the emulator); unset in a deployed stack. */
   bigqueryEndpoint: "BIGQUERY_ENDPOINT",
   storageEndpoint: "STORAGE_ENDPOINT",
-  /** CloudWatch namespace of the handler's EMF metrics (Powertools reads this name). */
-  metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
+  /** CloudWatch namespace of the handler's EMF metrics. */
+  metricsNamespace: "METRICS_NAMESPACE",
 } as const;
 
 /** One CloudWatch namespace per environment, so environments' metrics never mix. */
