@@ -204,9 +204,8 @@ describe("the handler's metrics", () => {
     };
   }
 
-  it("counts rows written and each failed message by cause, then flushes once", async () => {
-    const metrics = recording();
-    const clock = new FakeClock();
+  /** The handler against the fake Google, with recorded metrics. */
+  function handlerWith(metrics: HandlerMetrics, clock = new FakeClock()) {
     const handler = createHandler({
       config: runtimeConfig(google.url),
       request: plainRequest(),
@@ -214,14 +213,18 @@ describe("the handler's metrics", () => {
       clock,
       metrics,
     });
-    const response = await handler(
+    return (event: unknown) => handler(event, lambdaContext(clock));
+  }
+
+  it("counts rows written and each failed message by cause, then flushes once", async () => {
+    const metrics = recording();
+    const response = await handlerWith(metrics)(
       sqsEvent([
         { id: "ok1", body: JSON.stringify(validRecord(1)) },
         { id: "ok2", body: JSON.stringify(validRecord(2)) },
         { id: "bad", body: JSON.stringify({ event_id: 1 }) },
         { id: "rej", body: JSON.stringify({ ...validRecord(3), event_id: "e-rejected" }) },
       ]),
-      lambdaContext(clock),
     );
     expect(response).toEqual({
       batchItemFailures: [{ itemIdentifier: "bad" }, { itemIdentifier: "rej" }],
@@ -236,24 +239,15 @@ describe("the handler's metrics", () => {
 
   it("counts a refused insert as GoogleDenied for every message", async () => {
     const metrics = recording();
-    const clock = new FakeClock();
     google.inject.bigquery.push({
       status: 403,
       body: { error: { code: 403, message: "denied", errors: [{ reason: "accessDenied" }] } },
     });
-    const handler = createHandler({
-      config: runtimeConfig(google.url),
-      request: plainRequest(),
-      logger: capturedLogger().logger,
-      clock,
-      metrics,
-    });
-    await handler(
+    await handlerWith(metrics)(
       sqsEvent([
         { id: "a", body: JSON.stringify(validRecord(1)) },
         { id: "b", body: JSON.stringify(validRecord(2)) },
       ]),
-      lambdaContext(clock),
     );
     expect(metrics.calls.filter(([k]) => k === "messageFailed")).toEqual([
       ["messageFailed", "GoogleDenied"],
@@ -263,13 +257,7 @@ describe("the handler's metrics", () => {
 
   it("flushes even when the invocation throws", async () => {
     const metrics = recording();
-    const handler = createHandler({
-      config: runtimeConfig(google.url),
-      request: plainRequest(),
-      logger: capturedLogger().logger,
-      metrics,
-    });
-    await expect(handler("not an event", lambdaContext(new FakeClock()))).rejects.toThrow();
+    await expect(handlerWith(metrics)("not an event")).rejects.toThrow();
     expect(metrics.calls).toEqual([["flush", undefined]]);
   });
 
