@@ -187,7 +187,12 @@ export function createHandler(deps: HandlerDeps): Handler {
     try {
       return await handle(event, context);
     } finally {
-      metrics.flush();
+      // Metrics must never fail a batch whose messages were handled.
+      try {
+        metrics.flush();
+      } catch (err) {
+        deps.logger.warn("metrics not written", { error: err });
+      }
     }
   };
 }

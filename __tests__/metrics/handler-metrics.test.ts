@@ -255,6 +255,29 @@ describe("the handler's metrics", () => {
     ]);
   });
 
+  it("answers the batch even when writing the metrics fails", async () => {
+    const log = capturedLogger();
+    const handler = createHandler({
+      config: runtimeConfig(google.url),
+      request: plainRequest(),
+      logger: log.logger,
+      metrics: {
+        ...recording(),
+        flush: () => {
+          throw new Error("EPIPE: stdout closed");
+        },
+      },
+    });
+    const clock = new FakeClock();
+    await expect(
+      handler(sqsEvent([{ id: "a", body: JSON.stringify(validRecord(1)) }]), lambdaContext(clock)),
+    ).resolves.toEqual({ batchItemFailures: [] });
+    expect(google.rows).toHaveLength(1);
+    expect(log.entries()).toContainEqual(
+      expect.objectContaining({ level: "WARN", message: "metrics not written" }),
+    );
+  });
+
   it("flushes even when the invocation throws", async () => {
     const metrics = recording();
     await expect(handlerWith(metrics)("not an event")).rejects.toThrow();
