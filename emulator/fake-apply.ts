@@ -41,6 +41,12 @@ function fakeNumber(seed: string, digits: number): string {
   return (n + 10n ** BigInt(digits - 1)).toString().slice(0, digits);
 }
 
+/** A stable UUID-shaped id from a seed (KMS key ids, subscription ids). */
+function fakeUuid(seed: string): string {
+  const h = createHash("sha256").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
 export class AppliedStack {
   /** Directory of cdk.tf.json: asset paths in it are relative to this. */
   readonly stackDir: string;
@@ -217,6 +223,23 @@ export class AppliedStack {
             resource: `function:${v.function_name}`,
           }),
           id: v.function_name,
+        };
+      case "aws_kms_key": {
+        const keyId = fakeUuid(`${account}:${v.description ?? ""}`);
+        return { arn: `arn:aws:kms:${region}:${account}:key/${keyId}`, key_id: keyId, id: keyId };
+      }
+      case "aws_kms_alias":
+        return { arn: `arn:aws:kms:${region}:${account}:${v.name}`, id: v.name };
+      case "aws_sns_topic": {
+        const arn = `arn:aws:sns:${region}:${account}:${v.name}`;
+        return { arn, id: arn };
+      }
+      case "aws_sns_topic_subscription":
+        return { arn: `${v.topic_arn}:${fakeUuid(`${v.protocol}:${v.endpoint}`)}` };
+      case "aws_cloudwatch_metric_alarm":
+        return {
+          arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${v.alarm_name}`,
+          id: v.alarm_name,
         };
       case "aws_sqs_queue":
         return {

@@ -15,6 +15,7 @@
 import { planInsertBatches, type InsertLimits, type InsertRow } from "./insert-batches";
 import { describeGoogleError, type GoogleErrorContext } from "./google-errors";
 import { withGoogleRetry, type GoogleCallProps } from "./google-call";
+import { failureCauseOf, type FailureCause } from "./failure-cause";
 
 export interface PendingRow extends InsertRow {
   readonly messageId: string;
@@ -34,6 +35,8 @@ export interface WriteResult {
   readonly rowsWritten: number;
   /** Messages with at least one row not written, and why. */
   readonly failures: ReadonlyMap<string, string>;
+  /** The same messages, by cause (the MessagesFailed metric). */
+  readonly failureCauses: ReadonlyMap<string, FailureCause>;
   readonly requests: number;
 }
 
@@ -74,14 +77,19 @@ export async function writeRows(
   props: BigQueryWriterProps,
 ): Promise<WriteResult> {
   const failures = new Map<string, string>();
-  const fail = (messageId: string, reason: string) => {
-    if (!failures.has(messageId)) failures.set(messageId, reason);
+  const failureCauses = new Map<string, FailureCause>();
+  const fail = (messageId: string, reason: string, cause: FailureCause) => {
+    if (!failures.has(messageId)) {
+      failures.set(messageId, reason);
+      failureCauses.set(messageId, cause);
+    }
   };
   const plan = planInsertBatches(rows, props.limits, (row) => row.messageId);
   for (const { row, bytes } of plan.oversized) {
     fail(
       row.messageId,
       `row ${row.insertId} is ${bytes} bytes; BigQuery's insertAll takes at most 10 MB per request`,
+      "InvalidRecord",
     );
   }
   const url = insertAllUrl(props.bigqueryEndpoint, props.errorContext);
@@ -89,13 +97,14 @@ export async function writeRows(
   let requests = 0;
   // After an error that every later request would repeat (auth, missing table), stop calling.
   let fatal: string | undefined;
+  let fatalCause: FailureCause = "GoogleDenied";
 
   for (const [n, batch] of plan.batches.entries()) {
     // Rows of messages that already failed (an oversized row) are not sent.
     let pending = batch.filter((row) => !failures.has(row.messageId));
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (fatal) {
-        for (const row of pending) fail(row.messageId, fatal);
+        for (const row of pending) fail(row.messageId, fatal, fatalCause);
         break;
       }
       const operation =
@@ -135,11 +144,12 @@ export async function writeRows(
           const row = pending[insertError.index];
           if (!row || isStoppedOnly(insertError)) continue;
           rejected.add(row.messageId);
-          fail(row.messageId, insertErrorReason(insertError));
+          fail(row.messageId, insertErrorReason(insertError), "InvalidRecord");
         }
         if (rejected.size === 0) {
           // Only "stopped" rows and no culprit: resending would get the same answer.
-          for (const row of pending) fail(row.messageId, insertErrorReason(insertErrors[0]));
+          for (const row of pending)
+            fail(row.messageId, insertErrorReason(insertErrors[0]), "GoogleUnavailable");
           break;
         }
         pending = pending.filter((row) => !rejected.has(row.messageId));
@@ -151,17 +161,21 @@ export async function writeRows(
           status: described.status,
           reason: described.reason,
         });
-        for (const row of pending) fail(row.messageId, described.message);
+        const cause = failureCauseOf(described);
+        for (const row of pending) fail(row.messageId, described.message, cause);
         const everyRequestWouldFail =
           !described.retryable &&
           (described.service === "sts" ||
             described.service === "iam" ||
             described.reason === "time-budget-exhausted" ||
             [401, 403, 404].includes(described.status ?? 0));
-        if (everyRequestWouldFail) fatal = described.message;
+        if (everyRequestWouldFail) {
+          fatal = described.message;
+          fatalCause = cause;
+        }
         break;
       }
     }
   }
-  return { rowsWritten, failures, requests };
+  return { rowsWritten, failures, failureCauses, requests };
 }

@@ -17,6 +17,7 @@ import { formatProblems, validateRecord } from "./record-validation";
 import { writeRows, type PendingRow } from "./bigquery-writer";
 import { archiveBatch, archiveObjectName } from "./archive-writer";
 import type { GoogleErrorContext } from "./google-errors";
+import { NO_METRICS, type HandlerMetrics } from "./metrics";
 
 export interface HandlerDeps {
   readonly config: RuntimeConfig;
@@ -26,6 +27,8 @@ export interface HandlerDeps {
   readonly clock?: Clock;
   /** @default DEFAULT_RETRY_POLICY */
   readonly retryPolicy?: RetryPolicy;
+  /** Rows written and messages failed by cause, flushed after each invocation. @default NO_METRICS */
+  readonly metrics?: HandlerMetrics;
 }
 
 /** The part of the Lambda context the handler reads. */
@@ -73,8 +76,9 @@ export function createHandler(deps: HandlerDeps): Handler {
   const clock = deps.clock ?? systemClock;
   const policy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const errorContext = errorContextFor(config);
+  const metrics = deps.metrics ?? NO_METRICS;
 
-  return async (event, context) => {
+  const handle: Handler = async (event, context) => {
     const started = clock.now();
     const logger = deps.logger.child({ requestId: context.awsRequestId });
     const remainingMs = () => context.getRemainingTimeInMillis();
@@ -88,6 +92,7 @@ export function createHandler(deps: HandlerDeps): Handler {
       const reason = invalidReason(message, config);
       if (reason) {
         failures.set(message.messageId, reason);
+        metrics.messageFailed("InvalidRecord");
         logger.warn("message rejected", { messageId: message.messageId, reason });
         continue;
       }
@@ -132,7 +137,11 @@ export function createHandler(deps: HandlerDeps): Handler {
         const reason = (err as Error).message;
         logger.error(reason, { object: `gs://${config.archiveBucket}/${objectName}` });
         for (const message of messages)
-          if (!failures.has(message.messageId)) failures.set(message.messageId, reason);
+          if (!failures.has(message.messageId)) {
+            failures.set(message.messageId, reason);
+            metrics.messageFailed("Archive");
+          }
+        metrics.rowsWritten(0);
         return respond(parsed.kind, messages, failures, 0, logger, {
           durationMs: clock.now() - started,
         });
@@ -152,10 +161,17 @@ export function createHandler(deps: HandlerDeps): Handler {
             remainingMs,
             logger,
           })
-        : { rowsWritten: 0, failures: new Map<string, string>(), requests: 0 };
+        : {
+            rowsWritten: 0,
+            failures: new Map<string, string>(),
+            failureCauses: new Map(),
+            requests: 0,
+          };
+    metrics.rowsWritten(result.rowsWritten);
     for (const [messageId, reason] of result.failures) {
       if (!failures.has(messageId)) {
         failures.set(messageId, reason);
+        metrics.messageFailed(result.failureCauses.get(messageId) ?? "GoogleUnavailable");
         logger.warn("message not written", { messageId, reason });
       }
     }
@@ -165,6 +181,19 @@ export function createHandler(deps: HandlerDeps): Handler {
       ...(archiveMs !== undefined ? { archiveMs } : {}),
       durationMs: clock.now() - started,
     });
+  };
+
+  return async (event, context) => {
+    try {
+      return await handle(event, context);
+    } finally {
+      // Metrics must never fail a batch whose messages were handled.
+      try {
+        metrics.flush();
+      } catch (err) {
+        deps.logger.warn("metrics not written", { error: err });
+      }
+    }
   };
 }
 

@@ -16,6 +16,12 @@ import { FederationIds } from "./gcp/federation-ids";
 import { LambdaExecutionRole } from "./aws/execution-role";
 import { BundledFunction } from "./aws/bundled-function";
 import { IngestionQueue } from "./aws/ingestion-queue";
+import {
+  ingestionQueueNames,
+  oldestMessageAgeThresholdSeconds,
+} from "./aws/ingestion-queue-settings";
+import { AlarmTopic } from "./aws/alarm-topic";
+import { IngestionAlarms } from "./aws/ingestion-alarms";
 import { BASE_SERVICES, ProjectServices, STORAGE_SERVICE } from "./gcp/project-services";
 import { WorkloadIdentityFederation } from "./gcp/workload-identity-federation";
 import { FederatedIdentity } from "./gcp/federated-identity";
@@ -25,7 +31,7 @@ import { IamPropagationWait } from "./gcp/iam-propagation-wait";
 import { externalAccountConfigJson } from "./federation/credential-config";
 import { assumedRoleArn } from "./federation/attribute-mapping";
 import { assertGoogleSupportedRegion } from "./federation/partition";
-import { LAMBDA_ENV, TABLE_SCHEMA_FILE } from "./federation/lambda-environment";
+import { LAMBDA_ENV, metricsNamespace, TABLE_SCHEMA_FILE } from "./federation/lambda-environment";
 import { toBigQuerySchemaJson } from "./schema/table-schema";
 
 export interface BridgeStackProps {
@@ -37,6 +43,8 @@ export class BridgeStack extends TerraformStack {
   readonly role: LambdaExecutionRole;
   readonly lambda: BundledFunction;
   readonly queue: IngestionQueue;
+  readonly alarmTopic: AlarmTopic;
+  readonly alarms: IngestionAlarms;
   readonly federation: WorkloadIdentityFederation;
   readonly identity: FederatedIdentity;
   readonly destination: BigQueryDestination;
@@ -164,11 +172,12 @@ export class BridgeStack extends TerraformStack {
           config.aws.accountId,
           names.roleName,
         ),
+        [LAMBDA_ENV.metricsNamespace]: metricsNamespace(config.environment),
         ...(config.archive ? { [LAMBDA_ENV.archiveBucket]: config.archive.bucketName } : {}),
       },
     });
     this.queue = new IngestionQueue(this, "ingestion", {
-      queueName: names.functionName,
+      queueName: ingestionQueueNames(names.functionName).queueName,
       functionArn: this.lambda.functionArn,
       lambdaTimeoutSeconds: config.lambda.timeoutSeconds,
       role: this.role,
@@ -176,6 +185,28 @@ export class BridgeStack extends TerraformStack {
       maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
       maxReceiveCount: config.queue.maxReceiveCount,
       startAfter: this.iamPropagationWait ? [this.iamPropagationWait.sleep] : [],
+    });
+
+    // --- Someone is told: alarms on what failed or stalled, to an encrypted topic.
+    this.alarmTopic = new AlarmTopic(this, "alarm-topic", {
+      topicName: `${names.functionName}-alarms`,
+      accountId: config.aws.accountId,
+      region: config.aws.region,
+      subscriptions: config.alarms.subscriptions,
+    });
+    this.alarms = new IngestionAlarms(this, "alarms", {
+      namePrefix: names.functionName,
+      functionName: this.lambda.functionName,
+      queueName: this.queue.queue.name,
+      deadLetterQueueName: this.queue.deadLetterQueue.name,
+      oldestMessageAgeSeconds:
+        config.alarms.oldestMessageAgeSeconds ??
+        oldestMessageAgeThresholdSeconds({
+          lambdaTimeoutSeconds: config.lambda.timeoutSeconds,
+          maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
+          maxReceiveCount: config.queue.maxReceiveCount,
+        }),
+      actions: [this.alarmTopic.topicArn],
     });
 
     this.addOutputs(credentialConfig);
@@ -200,6 +231,7 @@ export class BridgeStack extends TerraformStack {
       "Dead-letter queue of records that kept failing",
     );
     output("dlq_arn", this.queue.deadLetterQueueArn, "ARN of the dead-letter queue");
+    output("alarm_topic_arn", this.alarmTopic.topicArn, "SNS topic the alarms notify");
     output(
       "workload_identity_pool_name",
       this.federation.poolName,

@@ -33,6 +33,10 @@ import {
   countColumns,
   canonicalBigQueryLocation,
 } from "./schema/bigquery-limits";
+import {
+  oldestMessageAgeThresholdSeconds,
+  SOURCE_QUEUE_RETENTION_SECONDS,
+} from "./aws/ingestion-queue-settings";
 
 /** Retention values CloudWatch Logs accepts (days). */
 export const LOG_RETENTION_DAYS = [
@@ -308,6 +312,87 @@ const ROLE_NAME_SUFFIX = "-exec";
 export const DEFAULT_IAM_PROPAGATION_WAIT_SECONDS = 420;
 /** Upper bound of the wait: beyond an hour a deploy is better re-run than held. */
 export const MAX_IAM_PROPAGATION_WAIT_SECONDS = 3600;
+// --- alarms (issue 13): one block, so it merges apart from the rest of the schema. ---
+
+/** Who the alarm topic notifies: an email (confirmed by its owner) or an https endpoint. */
+const alarmSubscription = z.discriminatedUnion(
+  "protocol",
+  [
+    z.strictObject({
+      protocol: z.literal("email"),
+      endpoint: z.email('expected an email address, e.g. "oncall@example.com"'),
+    }),
+    z.strictObject({
+      protocol: z.literal("https"),
+      endpoint: z.url({
+        protocol: /^https$/,
+        hostname: z.regexes.domain,
+        error:
+          'expected an https:// URL with a DNS host name, e.g. "https://hooks.example.com/alarms"',
+      }),
+    }),
+  ],
+  { error: 'expected alarms.subscriptions[].protocol to be "email" or "https"' },
+);
+
+export const alarmsSchema = z
+  .strictObject({
+    /**
+     * Age (seconds) of the source queue's oldest message that raises the alarm.
+     * @default maxReceiveCount x visibility timeout + 60 (older than any retry explains)
+     */
+    oldestMessageAgeSeconds: z
+      .number()
+      .int("expected a whole number of seconds")
+      .min(60, "expected at least 60 seconds (SQS reports the age once a minute)")
+      .max(
+        SOURCE_QUEUE_RETENTION_SECONDS - 1,
+        `expected less than ${SOURCE_QUEUE_RETENTION_SECONDS} seconds: the queue keeps messages 4 days, so a later alarm would fire after they are gone`,
+      )
+      .optional(),
+    /** Notified on ALARM and OK. @default none (subscribe to the topic yourself) */
+    subscriptions: z.array(alarmSubscription).default([]),
+  })
+  .superRefine((alarms, ctx) => {
+    const seen = new Map<string, number>();
+    alarms.subscriptions.forEach((s, index) => {
+      const key = `${s.protocol}:${s.endpoint.toLowerCase()}`;
+      if (seen.has(key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["subscriptions", index, "endpoint"],
+          input: s.endpoint,
+          message: `repeats subscription ${seen.get(key)}; list each endpoint once`,
+        });
+      } else seen.set(key, index);
+    });
+  });
+
+/** Without an override, the queue's timings must let a failing message reach the DLQ in time. */
+function checkAlarmTimings(
+  config: {
+    alarms: z.output<typeof alarmsSchema>;
+    lambda: { timeoutSeconds: number };
+    queue: { maxBatchingWindowSeconds: number; maxReceiveCount: number };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.alarms.oldestMessageAgeSeconds !== undefined) return;
+  const derived = oldestMessageAgeThresholdSeconds({
+    lambdaTimeoutSeconds: config.lambda.timeoutSeconds,
+    maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
+    maxReceiveCount: config.queue.maxReceiveCount,
+  });
+  if (derived >= SOURCE_QUEUE_RETENTION_SECONDS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["queue", "maxReceiveCount"],
+      input: config.queue.maxReceiveCount,
+      message: `${config.queue.maxReceiveCount} receives take up to ${derived} s, longer than the queue's ${SOURCE_QUEUE_RETENTION_SECONDS} s retention: a failing message would expire before it reaches the dead-letter queue. Lower queue.maxReceiveCount or lambda.timeoutSeconds`,
+    });
+  }
+}
+// --- end of alarms ---
 
 export const bridgeConfigSchema = z
   .strictObject({
@@ -527,8 +612,10 @@ export const bridgeConfigSchema = z
       .prefault({}),
     labels,
     state: stateSchema.prefault({ backend: "local" }),
+    alarms: alarmsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
+    checkAlarmTimings(config, ctx);
     const names = resolveNames(config);
     const subject = googleSubject(
       names.awsPartition,

@@ -150,7 +150,11 @@ describe("deployer permissions, computed from the synthesized stack", () => {
   });
 
   it("spells ARNs in the region's partition", () => {
-    const gov = permissionsFor({ aws: { region: "us-gov-west-1" } });
+    // Config refuses partitions Google does not document (docs/aws-partitions.md); the tool
+    // still reads the partition from the stack's AWS provider, so move the provider there.
+    const tf = synthJson(exampleConfig());
+    tf.provider.aws[0].region = "us-gov-west-1";
+    const gov = deployerPermissions([{ name: "example", json: tf }]);
     expect(statementsAllowing(gov, "iam:CreateRole")[0].Resource).toEqual([
       `arn:aws-us-gov:iam::${ACCOUNT}:role/wif-bridge-example-exec`,
     ]);
@@ -184,11 +188,11 @@ describe("deployer permissions, computed from the synthesized stack", () => {
 
   it("refuses a resource type it has no entry for, naming it", () => {
     const tf = synthJson(exampleConfig());
-    tf.resource.aws_sns_topic = { alarms: { name: "x" } };
+    tf.resource.aws_secretsmanager_secret = { leak: { name: "x" } };
     tf.data = { aws_caller_identity: { me: {} } };
     expect(() => deployerPermissions([{ name: "example", json: tf }])).toThrow(
       new UnknownResourceTypeError([
-        { type: "aws_sns_topic", stack: "example" },
+        { type: "aws_secretsmanager_secret", stack: "example" },
         { type: "data.aws_caller_identity", stack: "example" },
       ]),
     );

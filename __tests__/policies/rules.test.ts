@@ -158,6 +158,23 @@ const cases: Record<string, RuleCase> = {
     offender: firstAddress("google_storage_bucket"),
     message: /needs storage\.googleapis\.com, which no google_project_service enables/,
   },
+  ALARM1: {
+    nonCompliant: (tf) => {
+      const alarms = tf.resource.aws_cloudwatch_metric_alarm;
+      for (const [name, a] of Object.entries(alarms) as [string, Json][])
+        if (a.metric_name === "ApproximateNumberOfMessagesVisible") delete alarms[name];
+    },
+    offender: (tf) =>
+      `aws_sqs_queue.${Object.keys(tf.resource.aws_sqs_queue).find((k) => !tf.resource.aws_sqs_queue[k].redrive_policy)}`,
+    message: /dead-letter queue wif-bridge-example-dlq has no alarm/,
+  },
+  ALARM2: {
+    nonCompliant: (tf) => {
+      first(tf, "aws_cloudwatch_metric_alarm").alarm_actions = [];
+    },
+    offender: firstAddress("aws_cloudwatch_metric_alarm"),
+    message: /has no alarm_actions, so it notifies nobody/,
+  },
 };
 
 function findingsOf(tf: Json, ruleId: string) {

@@ -181,6 +181,7 @@ describe("BridgeStack, impersonation mode (example environment)", () => {
 
   it("outputs what an operator needs", () => {
     expect(Object.keys(tf.output).sort()).toEqual([
+      "alarm_topic_arn",
       "archive_bucket",
       "audience",
       "bigquery_dataset_id",

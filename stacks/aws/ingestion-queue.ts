@@ -9,11 +9,10 @@ import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-s
 import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { ITerraformDependable } from "cdktf";
 import type { LambdaExecutionRole } from "./execution-role";
+import { deadLetterQueueName, visibilityTimeoutSeconds } from "./ingestion-queue-settings";
 
 /** 14 days, SQS's longest retention: time to inspect and redrive what failed. */
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
-/** AWS: visibility timeout at least six times the function timeout (plus the batching window). */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** SQS's largest visibility timeout (12 hours). */
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 /** The exact SQS actions a Lambda event source mapping needs to consume a queue. */
@@ -55,6 +54,8 @@ export class IngestionQueue extends Construct {
   readonly deadLetterQueueArn: string;
   readonly deadLetterQueueUrl: string;
   readonly visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the DLQ, as configured. */
+  readonly maxReceiveCount: number;
 
   constructor(scope: Construct, id: string, props: IngestionQueueProps) {
     super(scope, id);
@@ -65,15 +66,16 @@ export class IngestionQueue extends Construct {
         `IngestionQueue ${props.queueName}: batchSize ${batchSize} needs maxBatchingWindowSeconds of at least 1 (AWS refuses a batch size above 10 without a batching window); set queue.maxBatchingWindowSeconds >= 1 or queue.batchSize <= 10`,
       );
     }
-    this.visibilityTimeoutSeconds = VISIBILITY_TIMEOUT_FACTOR * props.lambdaTimeoutSeconds + window;
+    this.visibilityTimeoutSeconds = visibilityTimeoutSeconds(props.lambdaTimeoutSeconds, window);
     if (this.visibilityTimeoutSeconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {
       throw new Error(
         `IngestionQueue ${props.queueName}: visibility timeout ${this.visibilityTimeoutSeconds} s (6 x lambda timeout ${props.lambdaTimeoutSeconds} s + window ${window} s) exceeds SQS's ${MAX_VISIBILITY_TIMEOUT_SECONDS} s; lower lambda.timeoutSeconds`,
       );
     }
 
+    this.maxReceiveCount = props.maxReceiveCount ?? 5;
     this.deadLetterQueue = new SqsQueue(this, "dlq", {
-      name: `${props.queueName}-dlq`,
+      name: deadLetterQueueName(props.queueName),
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: DLQ_RETENTION_SECONDS,
     });
@@ -83,7 +85,7 @@ export class IngestionQueue extends Construct {
       visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
       redrivePolicy: JSON.stringify({
         deadLetterTargetArn: this.deadLetterQueue.arn,
-        maxReceiveCount: props.maxReceiveCount ?? 5,
+        maxReceiveCount: this.maxReceiveCount,
       }),
     });
     this.queueArn = this.queue.arn;

@@ -17,7 +17,14 @@ export const LAMBDA_ENV = {
   /** Optional endpoint overrides (tests and the emulator); unset in a deployed stack. */
   bigqueryEndpoint: "BIGQUERY_ENDPOINT",
   storageEndpoint: "STORAGE_ENDPOINT",
+  /** CloudWatch namespace of the handler's EMF metrics. */
+  metricsNamespace: "METRICS_NAMESPACE",
 } as const;
+
+/** One CloudWatch namespace per environment, so environments' metrics never mix. */
+export function metricsNamespace(environment: string): string {
+  return `wif-bridge/${environment}`;
+}
 
 /** File name of the table schema inside the Lambda asset, next to index.js. */
 export const TABLE_SCHEMA_FILE = "table-schema.json";

@@ -19,6 +19,8 @@ import { LogGroupRetention } from "./rules/log-group-retention";
 import { QueueEncrypted } from "./rules/queue-encrypted";
 import { QueueHasDeadLetterQueue } from "./rules/queue-has-dead-letter-queue";
 import { RequiredApisEnabled } from "./rules/required-apis-enabled";
+import { DeadLetterQueueHasAlarm } from "./rules/dead-letter-queue-has-alarm";
+import { AlarmHasActions } from "./rules/alarm-has-actions";
 
 export const SECURITY_RULES: readonly SecurityRule[] = [
   WorkloadIdentityConditionPinsRole,
@@ -35,6 +37,8 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   QueueEncrypted,
   QueueHasDeadLetterQueue,
   RequiredApisEnabled,
+  DeadLetterQueueHasAlarm,
+  AlarmHasActions,
 ];
 
 export const RULE_IDS: readonly string[] = SECURITY_RULES.map((r) => r.id);

@@ -283,6 +283,88 @@ export const PERMISSION_CATALOG: Readonly<Record<string, ResourcePermissions>> =
       },
     ],
   },
+  // The alarm topic, its key, the alarms and any subscriptions (stacks/aws/alarm-topic.ts,
+  // ingestion-alarms.ts).
+  aws_kms_key: {
+    aws: (_r, s) => [
+      // CreateKey cannot be scoped to a key that does not exist yet: IAM takes only "*".
+      { actions: ["kms:CreateKey"], resources: ["*"] },
+      {
+        actions: [
+          "kms:DescribeKey",
+          "kms:GetKeyPolicy",
+          "kms:PutKeyPolicy",
+          "kms:GetKeyRotationStatus",
+          "kms:EnableKeyRotation",
+          "kms:ListResourceTags",
+          "kms:TagResource",
+          "kms:UntagResource",
+          "kms:ScheduleKeyDeletion",
+        ],
+        resources: [arn(s, "kms", true, "key/*")],
+      },
+    ],
+  },
+  aws_kms_alias: {
+    aws: (r, s) => [
+      {
+        actions: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:ListAliases"],
+        resources: [arn(s, "kms", true, s.literal(r.name)), arn(s, "kms", true, "key/*")],
+      },
+    ],
+  },
+  aws_sns_topic: {
+    aws: (r, s) => [
+      {
+        actions: [
+          "sns:CreateTopic",
+          "sns:GetTopicAttributes",
+          "sns:SetTopicAttributes",
+          "sns:ListTagsForResource",
+          "sns:TagResource",
+          "sns:UntagResource",
+          "sns:DeleteTopic",
+        ],
+        resources: [arn(s, "sns", true, s.literal(r.name))],
+      },
+    ],
+  },
+  aws_sns_topic_policy: {
+    aws: (_r, s) => [
+      {
+        actions: ["sns:GetTopicAttributes", "sns:SetTopicAttributes"],
+        resources: [arn(s, "sns", true, "*")],
+      },
+    ],
+  },
+  aws_sns_topic_subscription: {
+    aws: (_r, s) => [
+      {
+        actions: [
+          "sns:Subscribe",
+          "sns:Unsubscribe",
+          "sns:GetSubscriptionAttributes",
+          "sns:SetSubscriptionAttributes",
+        ],
+        resources: [arn(s, "sns", true, "*")],
+      },
+    ],
+  },
+  aws_cloudwatch_metric_alarm: {
+    aws: (r, s) => [
+      {
+        actions: [
+          "cloudwatch:PutMetricAlarm",
+          "cloudwatch:DescribeAlarms",
+          "cloudwatch:ListTagsForResource",
+          "cloudwatch:TagResource",
+          "cloudwatch:UntagResource",
+          "cloudwatch:DeleteAlarms",
+        ],
+        resources: [arn(s, "cloudwatch", true, `alarm:${s.literal(r.alarm_name)}`)],
+      },
+    ],
+  },
   random_id: { stateOnly: "hashicorp/random draws the id locally and keeps it in state" },
   time_sleep: { stateOnly: "hashicorp/time waits locally and keeps the timestamp in state" },
 };

@@ -16,6 +16,7 @@ import { analyzeAwsCondition, describeCondition } from "../../stacks/policies/ce
 import { assumedRoleArn, googleSubject } from "../../stacks/federation/attribute-mapping";
 import { findAwsPartition } from "../../stacks/federation/partition";
 import { code, describeMember, valueOf } from "./describe";
+import { alarmsSection } from "./alarms-section";
 import { deployedArtifactSection } from "./deployed-artifact";
 
 const IMPERSONATION_ROLES = new Set([
@@ -44,6 +45,7 @@ export function trustChainReport(stackName: string, json: Json): string {
   const grants = allGrants(stack);
   impersonationSection(stack, grants, out);
   dataSection(stack, grants, out);
+  out.push(...alarmsSection(stack));
   findingsSection(pack, out);
   out.push(...deployedArtifactSection(stack));
   return `${out
