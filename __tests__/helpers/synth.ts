@@ -1,9 +1,10 @@
 /** Builds stacks from the example config (optionally patched) and returns the synthesized JSON. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Testing } from "cdktf";
+import type * as Cdktf from "cdktf";
 import { ConfigError, parseConfig, type BridgeConfig } from "../../stacks/config";
-import { BridgeStack } from "../../stacks/bridge-stack";
+import type * as BridgeStackModule from "../../stacks/bridge-stack";
+import type { BridgeStack } from "../../stacks/bridge-stack";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -41,13 +42,27 @@ export function configProblems(patch: Json): ConfigError["problems"] {
   throw new Error("expected the config to be rejected");
 }
 
+/**
+ * cdktf and every construct, loaded on the first stack a suite builds: many suites use this
+ * file only for exampleConfig or PROJECT_ROOT, and loading the constructs costs each of them
+ * about half a second.
+ */
+function constructs(): { Testing: typeof Cdktf.Testing; BridgeStack: typeof BridgeStack } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Testing } = require("cdktf") as typeof Cdktf;
+  const { BridgeStack } = require("../../stacks/bridge-stack") as typeof BridgeStackModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { Testing, BridgeStack };
+}
+
 export function buildStack(config: BridgeConfig): BridgeStack {
+  const { Testing, BridgeStack } = constructs();
   return new BridgeStack(Testing.app(), config.environment, { config });
 }
 
 /** The stack as Terraform JSON (metadata stripped, keys sorted), parsed. */
 export function synthJson(config: BridgeConfig): Json {
-  return JSON.parse(Testing.synth(buildStack(config)));
+  return JSON.parse(constructs().Testing.synth(buildStack(config)));
 }
 
 /** The single resource of a type (fails the test if there is not exactly one). */
