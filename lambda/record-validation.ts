@@ -6,6 +6,8 @@
  * matching is case-insensitive, but a differently cased key is a producer bug worth naming).
  */
 import { isRecordType, type TableField } from "../stacks/schema/table-schema";
+import { jsonTextDepth, jsonValueDepth } from "./json-depth";
+import { BIGQUERY_JSON_NESTING_LIMIT } from "./message-limits";
 
 export interface FieldProblem {
   /** Dotted path to the value, with [i] for repeated elements, e.g. `attributes[2].key`. */
@@ -52,16 +54,24 @@ function checkObject(
   problems: FieldProblem[],
 ): void {
   const byName = new Map(fields.map((f) => [f.name, f]));
-  for (const key of Object.keys(value)) {
-    if (byName.has(key)) continue;
+  Object.keys(value).forEach((key, position) => {
+    if (byName.has(key)) return;
+    // A key that is not a column is the producer's text: reported by position and length.
     const near = fields.find((f) => f.name.toLowerCase() === key.toLowerCase());
     problems.push({
-      path: join(prefix, key),
+      path: join(prefix, `(key ${position + 1}, ${key.length} characters)`),
       reason: `unknown field; the table has ${near ? `"${near.name}" (names are matched exactly)` : `only ${fields.map((f) => f.name).join(", ")}`}`,
     });
-  }
+  });
+  // Own properties only: a column named `constructor` or `toString` that the record omits is
+  // missing, not the function Object.prototype lends every object.
   for (const field of fields)
-    checkField(value[field.name], field, join(prefix, field.name), problems);
+    checkField(
+      Object.hasOwn(value, field.name) ? value[field.name] : undefined,
+      field,
+      join(prefix, field.name),
+      problems,
+    );
 }
 
 function checkField(
@@ -168,14 +178,22 @@ export function scalarProblem(value: unknown, type: TableField["type"]): string 
         ? undefined
         : expected('a datetime "YYYY-MM-DD[T ]HH:MM:SS[.ffffff]" without a time zone', value);
     }
-    case "JSON":
-      if (typeof value !== "string") return undefined; // objects, arrays, numbers, booleans
+    case "JSON": {
+      // Objects, arrays, numbers, booleans as they are; a string is read as JSON text.
+      const depth =
+        typeof value === "string"
+          ? jsonTextDepth(value, BIGQUERY_JSON_NESTING_LIMIT)
+          : jsonValueDepth(value, BIGQUERY_JSON_NESTING_LIMIT);
+      if (depth > BIGQUERY_JSON_NESTING_LIMIT)
+        return `JSON value nests deeper than ${BIGQUERY_JSON_NESTING_LIMIT} levels, BigQuery's limit for the JSON type`;
+      if (typeof value !== "string") return undefined;
       try {
         JSON.parse(value);
         return undefined;
       } catch {
         return expected("JSON (a string is read as JSON text and must parse)", value);
       }
+    }
     default:
       return `unsupported column type ${String(type)}`;
   }

@@ -135,7 +135,7 @@ describe("the handler against a local fake of BigQuery", () => {
   it("refuses an event that is neither SQS nor a direct invocation, naming what it got", async () => {
     const { handler, clock } = handlerFor();
     await expect(handler({ foo: 1 }, lambdaContext(clock))).rejects.toThrow(
-      /expected an SQS event .* or a direct invocation .*, got an object with keys foo/,
+      /expected an SQS event .* or a direct invocation .*, got an object with 1 key$/,
     );
   });
 
