@@ -108,7 +108,7 @@ export function createHandler(deps: HandlerDeps): Handler {
     logger.info("batch received", {
       source: parsed.kind,
       batchSize: messages.length,
-      records: messages.reduce((n, m) => n + (m.records?.length ?? 0), 0),
+      recordCount: messages.reduce((n, m) => n + (m.records?.length ?? 0), 0),
       invalidMessages: failures.size,
     });
 
