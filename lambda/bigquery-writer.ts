@@ -13,7 +13,7 @@
  * and lasts about a minute; it covers our own immediate retries of a request whose answer was lost.
  */
 import { planInsertBatches, type InsertLimits, type InsertRow } from "./insert-batches";
-import { describeGoogleError, type GoogleErrorContext } from "./google-errors";
+import { describeGoogleError, failureMessage, type GoogleErrorContext } from "./google-errors";
 import { withGoogleRetry, type GoogleCallProps } from "./google-call";
 
 export interface PendingRow extends InsertRow {
@@ -145,20 +145,21 @@ export async function writeRows(
         pending = pending.filter((row) => !rejected.has(row.messageId));
       } catch (err) {
         const described = describeGoogleError(err, props.errorContext);
-        props.logger.error(described.message, {
+        const message = failureMessage(described, "insert");
+        props.logger.error(message, {
           operation,
           service: described.service,
           status: described.status,
           reason: described.reason,
         });
-        for (const row of pending) fail(row.messageId, described.message);
+        for (const row of pending) fail(row.messageId, message);
         const everyRequestWouldFail =
           !described.retryable &&
           (described.service === "sts" ||
             described.service === "iam" ||
             described.reason === "time-budget-exhausted" ||
             [401, 403, 404].includes(described.status ?? 0));
-        if (everyRequestWouldFail) fatal = described.message;
+        if (everyRequestWouldFail) fatal = message;
         break;
       }
     }

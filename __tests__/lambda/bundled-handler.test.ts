@@ -173,7 +173,7 @@ describe("the bundled handler (real module-scope client)", () => {
     const retries = stdout
       .join("")
       .split("\n")
-      .filter((l) => l.includes("retrying BigQuery insertAll"));
+      .filter((l) => l.includes("retrying Google authentication"));
     expect(retries).toHaveLength(1);
     expect(retries[0]).toContain("IAM Credentials answered 503");
   });
@@ -197,7 +197,7 @@ describe("the bundled handler (real module-scope client)", () => {
       .split("\n")
       .find((l) => l.includes('"level":"ERROR"'));
     expect(JSON.parse(error!).message).toMatch(
-      /^AWS identity of this function \(session wif-bridge-test\) rejected by the pool provider's attribute condition; the provider projects\/123456789012\/locations\/global\/workloadIdentityPools\/pool-test\/providers\/aws-test admits arn:aws:sts::111122223333:assumed-role\/wif-bridge-test-exec/,
+      /^Google authentication failed, so the batch was not written: AWS identity of this function \(session wif-bridge-test\) rejected by the pool provider's attribute condition; the provider projects\/123456789012\/locations\/global\/workloadIdentityPools\/pool-test\/providers\/aws-test admits arn:aws:sts::111122223333:assumed-role\/wif-bridge-test-exec/,
     );
     expect(google.requestsTo("bigquery").filter((r) => r.body.includes("e-6"))).toEqual([]);
   });

@@ -69,9 +69,9 @@ describe("the keyless client's transport", () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-1" }]);
     expect(google.requestsTo("sts")).toHaveLength(3);
     expect(google.requestsTo("bigquery")).toHaveLength(0);
-    expect(log.entries().filter((e) => e.message === "retrying BigQuery insertAll")).toHaveLength(
-      2,
-    );
+    expect(
+      log.entries().filter((e) => e.message === "retrying Google authentication"),
+    ).toHaveLength(2);
   });
 
   it("calls IAM generateAccessToken exactly once per attempt", async () => {
@@ -94,6 +94,35 @@ describe("the keyless client's transport", () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(google.requestsTo("sts")).toHaveLength(2);
     expect(google.rows.map((r) => r.insertId)).toEqual(["m-1:0", "m-2:0"]);
+  });
+
+  it("with the archive on, reports an STS refusal as an authentication failure, not as an archive failure", async () => {
+    google.inject.sts.push({
+      status: 400,
+      body: {
+        error: "unauthorized_client",
+        error_description: "rejected by the attribute condition",
+      },
+    });
+    const config = runtimeConfig(google.url, { archiveBucket: "wif-archive" });
+    const log = capturedLogger();
+    const result = (await createHandler({
+      config,
+      request: googleRequestFor(createGoogleClient(config)),
+      logger: log.logger,
+      retryPolicy: FAST_POLICY,
+    })(sqsEvent([{ id: "m-1", body: JSON.stringify(validRecord(1)) }]), {
+      awsRequestId: "req-1",
+      getRemainingTimeInMillis: () => 60_000,
+    })) as SqsBatchResponse;
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m-1" }]);
+    const errors = log.entries().filter((e) => e.level === "ERROR");
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toMatch(
+      /^Google authentication failed, so the batch was neither archived nor written: AWS identity .* rejected by the pool provider's attribute condition/,
+    );
+    expect(log.lines.join("\n")).not.toMatch(/archive failed/);
+    expect(google.requestsTo("storage")).toHaveLength(0);
   });
 
   describe("an attempt whose deadline passes", () => {
