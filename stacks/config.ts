@@ -15,6 +15,7 @@ import {
   PARTITIONABLE_TYPES,
   type TableField,
 } from "./schema/table-schema";
+import { minimumLambdaTimeoutSeconds } from "../lambda/retry";
 
 /** Retention values CloudWatch Logs accepts (days). */
 export const LOG_RETENTION_DAYS = [
@@ -283,7 +284,11 @@ export const bridgeConfigSchema = z
         timeoutSeconds: z
           .number()
           .int("expected a whole number of seconds")
-          .min(1, "expected at least 1 second")
+          // The runtime keeps a safety margin for reporting; below this no attempt would fit.
+          .min(
+            minimumLambdaTimeoutSeconds(),
+            `expected at least ${minimumLambdaTimeoutSeconds()} seconds: the runtime keeps a safety margin to report failures, and below this no Google call fits (lambda/retry.ts)`,
+          )
           .max(900, "expected at most 900 seconds (Lambda's limit)")
           .default(60),
         runtime: z
