@@ -178,6 +178,24 @@ describe("the bundled handler (real module-scope client)", () => {
     expect(retries[0]).toContain("IAM Credentials answered 503");
   });
 
+  it("exchanges with STS once per attempt of its own loop: two 503s, three exchanges", async () => {
+    const coldStart = loadBundle();
+    const unavailable = { status: 503, body: { error: "temporarily_unavailable" } };
+    google.inject.sts.push(unavailable, unavailable);
+    const stsBefore = google.requestsTo("sts").length;
+    const result = (await coldStart(
+      sqsEvent([{ id: "b9", body: JSON.stringify(validRecord(9)) }]),
+      context("r9"),
+    )) as SqsBatchResponse;
+    expect(result.batchItemFailures).toEqual([]);
+    expect(google.requestsTo("sts").length - stsBefore).toBe(3);
+    const retries = stdout
+      .join("")
+      .split("\n")
+      .filter((l) => l.includes("retrying Google authentication"));
+    expect(retries).toHaveLength(2);
+  });
+
   it("turns STS unauthorized_client into the actionable message and fails the batch's messages", async () => {
     const coldStart = loadBundle();
     google.inject.sts.push({
