@@ -15,6 +15,7 @@
 import { planInsertBatches, type InsertLimits, type InsertRow } from "./insert-batches";
 import { describeGoogleError, failureMessage, type GoogleErrorContext } from "./google-errors";
 import { withGoogleRetry, type GoogleCallProps } from "./google-call";
+import type { TableField } from "../stacks/schema/table-schema";
 
 export interface PendingRow extends InsertRow {
   readonly messageId: string;
@@ -39,6 +40,8 @@ export interface WriteResult {
 
 export interface BigQueryWriterProps extends GoogleCallProps {
   readonly bigqueryEndpoint: string;
+  /** The table's column paths (columnPaths), which a row error may name. @default none */
+  readonly columns?: ReadonlySet<string>;
   /** @default BIGQUERY_INSERT_LIMITS */
   readonly limits?: InsertLimits;
 }
@@ -54,18 +57,38 @@ function isStoppedOnly(error: InsertError): boolean {
   return errors.length > 0 && errors.every((e) => e.reason === "stopped");
 }
 
-/** Why a row listed in insertErrors was not written, from its error reasons. */
-export function insertErrorReason(error: InsertError): string {
+/** Every column path of the schema (`a`, `a.b`), the locations a row error may name. */
+export function columnPaths(fields: readonly TableField[], prefix = ""): Set<string> {
+  const paths = new Set<string>();
+  for (const field of fields) {
+    const path = prefix ? `${prefix}.${field.name}` : field.name;
+    paths.add(path);
+    if (field.fields) for (const inner of columnPaths(field.fields, path)) paths.add(inner);
+  }
+  return paths;
+}
+
+/**
+ * Why a row listed in insertErrors was not written: BigQuery's reason, and its location when
+ * that is a column of the table. BigQuery's row message is not repeated, since it may quote the
+ * value ("Could not parse '…'"), nor a location that is not a column (an unknown key's text).
+ */
+export function insertErrorReason(
+  error: InsertError,
+  columns: ReadonlySet<string> = new Set(),
+): string {
   const errors = error.errors ?? [];
   if (isStoppedOnly(error)) {
     return "not written: BigQuery stopped the request because another row in it was invalid; SQS will redeliver it";
   }
+  const where = (location: string | undefined) => {
+    if (!location) return "";
+    const column = location.replace(/\[\d+\]/g, "");
+    return columns.has(column) ? `${location}: ` : "a field that is not a column: ";
+  };
   const parts = errors
     .filter((e) => e.reason !== "stopped")
-    .map(
-      (e) =>
-        `${e.location ? `${e.location}: ` : ""}${e.reason ?? "error"}${e.message ? ` (${e.message})` : ""}`,
-    );
+    .map((e) => `${where(e.location)}${e.reason ?? "error"}`);
   return `BigQuery rejected the row: ${parts.join("; ") || "no reason given"}`;
 }
 
@@ -135,11 +158,12 @@ export async function writeRows(
           const row = pending[insertError.index];
           if (!row || isStoppedOnly(insertError)) continue;
           rejected.add(row.messageId);
-          fail(row.messageId, insertErrorReason(insertError));
+          fail(row.messageId, insertErrorReason(insertError, props.columns));
         }
         if (rejected.size === 0) {
           // Only "stopped" rows and no culprit: resending would get the same answer.
-          for (const row of pending) fail(row.messageId, insertErrorReason(insertErrors[0]));
+          for (const row of pending)
+            fail(row.messageId, insertErrorReason(insertErrors[0], props.columns));
           break;
         }
         pending = pending.filter((row) => !rejected.has(row.messageId));

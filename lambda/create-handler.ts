@@ -14,7 +14,7 @@ import { systemClock, type Clock } from "./clock";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { parseEvent, type IncomingMessage } from "./event-parsing";
 import { formatProblems, validateRecord } from "./record-validation";
-import { writeRows, type PendingRow } from "./bigquery-writer";
+import { columnPaths, writeRows, type PendingRow } from "./bigquery-writer";
 import { rowBytes } from "./insert-batches";
 import {
   messageLimitsFor,
@@ -81,6 +81,7 @@ export function createHandler(deps: HandlerDeps): Handler {
   const policy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const errorContext = errorContextFor(config);
   const limits = messageLimitsFor(config.tableSchema);
+  const columns = columnPaths(config.tableSchema);
 
   return async (event, context) => {
     const started = clock.now();
@@ -152,6 +153,7 @@ export function createHandler(deps: HandlerDeps): Handler {
         ? await writeRows(rows, {
             request,
             bigqueryEndpoint: config.bigqueryEndpoint,
+            columns,
             errorContext,
             policy,
             clock,
