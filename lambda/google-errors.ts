@@ -251,6 +251,13 @@ export function describeGoogleError(err: unknown, ctx: GoogleErrorContext): Desc
         reason: reason ?? "accessDenied",
         message: `BigQuery refused the insert into ${table} (403): ${NOT_YET_PROPAGATED}. The Lambda's Google identity (${ctx.serviceAccountEmail ?? "the role's principalSet"}) lacks roles/bigquery.dataEditor on dataset ${ctx.datasetId}. ${googleSays(err, status)}`,
       };
+    if (status === 400)
+      return {
+        ...base,
+        reason: reason ?? "invalid",
+        // A request-level 400 can quote the rows it could not read: only its reason is kept.
+        message: `BigQuery refused the insertAll request into ${table} (400 ${reason ?? "invalid"}); its message is not logged because it may quote a row`,
+      };
     if (status === 401)
       return {
         ...base,

@@ -120,6 +120,26 @@ describe("actionable Google errors", () => {
     );
   });
 
+  it("BigQuery 400 keeps the reason but not the message, which may quote a row", () => {
+    const d = describeGoogleError(
+      httpError(
+        BQ,
+        400,
+        {
+          error: {
+            message: "Invalid value at 'rows[0].json': \"card-4111\"",
+            errors: [{ reason: "invalid" }],
+          },
+        },
+        "Invalid value at 'rows[0].json': \"card-4111\"",
+      ),
+      ctx,
+    );
+    expect(d.message).toBe(
+      "BigQuery refused the insertAll request into proj.ds.events (400 invalid); its message is not logged because it may quote a row",
+    );
+  });
+
   it("BigQuery 403 says the identity lacks dataEditor on the dataset", () => {
     const d = describeGoogleError(
       httpError(BQ, 403, { error: { errors: [{ reason: "accessDenied" }] } }),
