@@ -91,34 +91,27 @@ function parseSqsRecord(record: unknown, position: number, limits: MessageLimits
   if (typeof r.body !== "string") {
     return { messageId: r.messageId, raw: "", parseError: "SQS message has no body" };
   }
-  const overLimit = bodyLimitViolation(r.body, limits);
-  if (overLimit)
-    return {
-      messageId: r.messageId,
-      raw: r.body,
-      parseError: overLimit.reason,
-      limit: overLimit.limit,
-    };
+  const { messageId, body } = r;
+  const rejected = (parseError: string, limit?: LimitName): IncomingMessage => ({
+    messageId,
+    raw: body,
+    parseError,
+    ...(limit ? { limit } : {}),
+  });
+  const overLimit = bodyLimitViolation(body, limits);
+  if (overLimit) return rejected(overLimit.reason, overLimit.limit);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(r.body);
+    parsed = JSON.parse(body);
   } catch (err) {
-    return {
-      messageId: r.messageId,
-      raw: r.body,
-      parseError: `body is not valid JSON (${jsonSyntaxError(err, r.body.length)}); expected one JSON record or a JSON array of records`,
-    };
+    return rejected(
+      `body is not valid JSON (${jsonSyntaxError(err, body.length)}); expected one JSON record or a JSON array of records`,
+    );
   }
   const records = Array.isArray(parsed) ? parsed : [parsed];
   const tooMany = recordCountViolation(records.length, limits);
-  if (tooMany)
-    return {
-      messageId: r.messageId,
-      raw: r.body,
-      parseError: tooMany.reason,
-      limit: tooMany.limit,
-    };
-  return { messageId: r.messageId, raw: r.body, records };
+  if (tooMany) return rejected(tooMany.reason, tooMany.limit);
+  return { messageId, raw: body, records };
 }
 
 /** V8's kinds of JSON syntax error; its messages also quote the body, which is never logged. */

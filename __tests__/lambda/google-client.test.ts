@@ -6,14 +6,14 @@ import { createGoogleClient, googleRequestFor } from "../../lambda/google-client
 import { createHandler, type SqsBatchResponse } from "../../lambda/create-handler";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../lambda/retry";
 import { FakeGoogle } from "./fake-google";
-import { capturedLogger, runtimeConfig, sqsEvent, validRecord } from "./test-support";
-
-const AWS_ENV = {
-  AWS_ACCESS_KEY_ID: "ASIAEXAMPLEEXAMPLE12",
-  AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-  AWS_SESSION_TOKEN: "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN",
-  AWS_REGION: "eu-west-1",
-};
+import {
+  AWS_TEST_ENV,
+  capturedLogger,
+  runtimeConfig,
+  sqsEvent,
+  validRecord,
+  TEST_TABLE,
+} from "./test-support";
 
 /** Retries at once, three attempts in all, each bounded by `attemptTimeoutMs`. */
 const FAST_POLICY: RetryPolicy = {
@@ -31,16 +31,12 @@ describe("the keyless client's transport", () => {
   let google: FakeGoogle;
   const savedEnv = { ...process.env };
 
-  beforeAll(() => Object.assign(process.env, AWS_ENV));
+  beforeAll(() => Object.assign(process.env, AWS_TEST_ENV));
   afterAll(() => {
     process.env = savedEnv;
   });
   beforeEach(async () => {
-    google = await new FakeGoogle({
-      projectId: "proj-test",
-      datasetId: "ds_test",
-      tableId: "events",
-    }).start();
+    google = await new FakeGoogle(TEST_TABLE).start();
   });
   afterEach(() => google.stop());
 

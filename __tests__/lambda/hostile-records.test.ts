@@ -20,7 +20,13 @@ import { createGoogleClient, googleRequestFor } from "../../lambda/google-client
 import { createJsonLogger } from "../../lambda/logger";
 import { MAX_MESSAGE_BYTES, MAX_RECORDS_PER_MESSAGE } from "../../lambda/message-limits";
 import { FakeGoogle } from "./fake-google";
-import { runtimeConfig, sqsEvent } from "./test-support";
+import {
+  AWS_TEST_ENV,
+  functionEnvironment,
+  runtimeConfig,
+  sqsEvent,
+  TEST_TABLE,
+} from "./test-support";
 import { ALL_SECRETS, SECRET_CORPUS } from "./secret-corpus";
 
 /** In every record value, short so that even a snippet of a body would show it. */
@@ -39,10 +45,7 @@ const HOSTILE_SCHEMA: TableField[] = [
 ];
 
 const AWS_ENV = {
-  AWS_ACCESS_KEY_ID: "ASIAEXAMPLEEXAMPLE12",
-  AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-  AWS_SESSION_TOKEN: "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN",
-  AWS_REGION: "eu-west-1",
+  ...AWS_TEST_ENV,
   AWS_LAMBDA_FUNCTION_NAME: "wif-bridge-hostile",
   AWS_LAMBDA_LOG_LEVEL: "DEBUG",
 };
@@ -61,20 +64,8 @@ let google: FakeGoogle;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  google = await new FakeGoogle({
-    projectId: "proj-test",
-    datasetId: "ds_test",
-    tableId: "events",
-  }).start();
-  const config = runtimeConfig(google.url);
-  Object.assign(process.env, AWS_ENV, {
-    [LAMBDA_ENV.credentialConfig]: JSON.stringify(config.credentialConfig),
-    [LAMBDA_ENV.projectId]: config.projectId,
-    [LAMBDA_ENV.datasetId]: config.datasetId,
-    [LAMBDA_ENV.tableId]: config.tableId,
-    [LAMBDA_ENV.expectedRoleArn]: config.expectedRoleArn,
-    [LAMBDA_ENV.bigqueryEndpoint]: google.url,
-    [LAMBDA_ENV.storageEndpoint]: google.url,
+  google = await new FakeGoogle(TEST_TABLE).start();
+  Object.assign(process.env, functionEnvironment(google.url), AWS_ENV, {
     [LAMBDA_ENV.archiveBucket]: "wif-archive",
   });
 });
