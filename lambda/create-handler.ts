@@ -13,7 +13,7 @@ import type { Logger } from "./logger";
 import { systemClock, type Clock } from "./clock";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { parseEvent, type IncomingMessage } from "./event-parsing";
-import { formatProblems, validateRecord } from "./record-validation";
+import { formatProblems, listed, validateRecord } from "./record-validation";
 import { columnPaths, writeRows, type PendingRow } from "./bigquery-writer";
 import { rowBytes } from "./insert-batches";
 import {
@@ -195,7 +195,8 @@ function rejectionOf(
       problems.push(`${where}${formatProblems(validation.problems)}`);
     }
   });
-  if (problems.length > 0) return { reason: `invalid record: ${problems.join(" | ")}` };
+  if (problems.length > 0)
+    return { reason: `invalid record: ${listed(problems, " | ", "invalid records")}` };
   const rows = records.map((record, index) => ({
     messageId: message.messageId,
     insertId: `${message.messageId}:${index}`,

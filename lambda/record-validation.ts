@@ -42,9 +42,26 @@ export function validateRecord(record: unknown, fields: readonly TableField[]): 
   return problems.length === 0 ? { ok: true } : { ok: false, problems };
 }
 
-/** "a.b: reason; c: reason" for logs and failure reports. */
+/**
+ * Problems listed in a reason at most: a hostile record with 100,000 unknown keys must not make
+ * a log line (or a direct invocation's answer, at most 6 MB) of megabytes.
+ */
+export const MAX_LISTED_PROBLEMS = 10;
+
+/** "a.b: reason; c: reason" for logs and failure reports, the first MAX_LISTED_PROBLEMS of them. */
 export function formatProblems(problems: readonly FieldProblem[]): string {
-  return problems.map((p) => `${p.path}: ${p.reason}`).join("; ");
+  return listed(
+    problems.map((p) => `${p.path}: ${p.reason}`),
+    "; ",
+    "problems",
+  );
+}
+
+/** The first MAX_LISTED_PROBLEMS items joined, and how many more there are. */
+export function listed(items: readonly string[], separator: string, noun: string): string {
+  const shown = items.slice(0, MAX_LISTED_PROBLEMS).join(separator);
+  const more = items.length - MAX_LISTED_PROBLEMS;
+  return more > 0 ? `${shown}${separator}and ${more} more ${noun}` : shown;
 }
 
 function checkObject(

@@ -150,6 +150,15 @@ describe("record validation against the table schema", () => {
     );
   });
 
+  it("lists at most 10 problems, then how many more, however many keys a record has", () => {
+    const fields: TableField[] = [{ name: "event_id", type: "STRING" }];
+    const record = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]));
+    const reason = problemsOf(record, fields);
+    expect(reason.match(/unknown field/g)).toHaveLength(10);
+    expect(reason).toMatch(/; and 9990 more problems$/);
+    expect(reason.length).toBeLessThan(1_000);
+  });
+
   describe("reads the record's own properties only", () => {
     const fields: TableField[] = [
       { name: "id", type: "STRING", mode: "REQUIRED" },
