@@ -257,6 +257,24 @@ describe.each(variants)("hostile records against %s", (name, make) => {
     );
   });
 
+  it("keeps the log line short for a record with 50,000 unknown keys", async () => {
+    const keys = Object.fromEntries(
+      Array.from({ length: 50_000 }, (_, i) => [`${SENTINEL}${i}`, SENTINEL]),
+    );
+    const result = await handler(
+      sqsEvent([
+        { id: `${tag}-keys`, body: JSON.stringify({ event_id: SENTINEL, ...keys }) },
+        { id: `${tag}-fine`, body: good(10) },
+      ]),
+      context(`${tag}-r7`),
+    );
+    expect(failedIds(result)).toEqual([`${tag}-keys`]);
+    expect(stored(`${tag}-fine`)).toEqual([`${tag}-fine:0`]);
+    const line = logs().find((l) => l.includes(`"messageId":"${tag}-keys"`))!;
+    expect(line).toMatch(/and 49990 more problems/);
+    expect(line.length).toBeLessThan(4_000);
+  });
+
   it("fails a message over the records-per-message limit alone", async () => {
     const many = `[${Array.from({ length: MAX_RECORDS_PER_MESSAGE + 1 }, (_, i) => good(i)).join(",")}]`;
     const result = await handler(
