@@ -83,10 +83,11 @@ const SECRET_TEXT: readonly (readonly [RegExp, string])[] = [
   [new RegExp(`((?:${SECRET_NAMES})${QUOTE}${SEPARATOR}${QUOTE})${VALUE}`, "gi"), `$1${REDACTED}`],
   // Authorization schemes followed by their credential.
   [/\b(Bearer|Basic)(\s+|%20|\+)[\w.~+/=-]+/gi, `$1$2${REDACTED}`],
-  // Google access tokens, refresh tokens, OAuth client secrets; JWTs (id tokens).
+  // Google access tokens, refresh tokens, OAuth client secrets, API keys; JWTs (id tokens).
   [/\bya29\.[\w.-]+/g, REDACTED],
   [/\b1\/\/[\w-]{20,}/g, REDACTED],
   [/\bGOCSPX-[\w-]+/g, REDACTED],
+  [/\bAIza[\w-]{35}\b/g, REDACTED],
   [/\beyJ[\w-]*\.[\w-]+\.[\w-]*/g, REDACTED],
   // AWS access key ids, session tokens (their fixed base64 prefixes) and secret access keys
   // (40 characters of base64 with upper case, lower case and a digit or / or +).

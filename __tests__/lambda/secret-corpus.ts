@@ -143,6 +143,11 @@ export const SECRET_CORPUS: readonly SecretSample[] = [
     secrets: [OPAQUE_SECRET],
   },
   {
+    form: "Google API key in a URL",
+    text: "GET https://bigquery.googleapis.com/bigquery/v2/projects?key=AIzaSyDexampleExampleExampleExample1234 failed",
+    secrets: ["AIzaSyDexampleExampleExampleExample1234"],
+  },
+  {
     form: "Authorization: Bearer header",
     text: `request headers Authorization: Bearer ${OPAQUE_SECRET}`,
     secrets: [OPAQUE_SECRET],
