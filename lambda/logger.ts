@@ -94,7 +94,7 @@ const SECRET_TEXT: readonly (readonly [RegExp, string])[] = [
   [/\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{16}\b/g, REDACTED],
   [/\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[\w/+=%-]*/g, REDACTED],
   [
-    /(?<![\w/+=])(?=[\w/+]{40}(?![\w/+=]))(?=[^\s]*[a-z])(?=[^\s]*[A-Z])(?=[^\s]*[\d/+])[\w/+]{40}/g,
+    /(?<![\w/+=])(?=[\w/+]{0,39}[a-z])(?=[\w/+]{0,39}[A-Z])(?=[\w/+]{0,39}[\d/+])[\w/+]{40}(?![\w/+=])/g,
     REDACTED,
   ],
 ];
