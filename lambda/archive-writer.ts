@@ -6,7 +6,7 @@
  * means the object is already there.
  */
 import type { IncomingMessage } from "./event-parsing";
-import { describeGoogleError, statusOf } from "./google-errors";
+import { describeGoogleError, failureMessage, statusOf } from "./google-errors";
 import { withGoogleRetry, type GoogleCallProps } from "./google-call";
 
 export interface ArchiveProps extends GoogleCallProps {
@@ -63,9 +63,8 @@ export async function archiveBatch(
       },
     );
   } catch (err) {
-    throw new Error(
-      `archive failed, so the whole batch fails: ${describeGoogleError(err, props.errorContext).message}`,
-    );
+    // An STS or IAM failure is reported as what it is, not as an archive problem.
+    throw new Error(failureMessage(describeGoogleError(err, props.errorContext), "archive"));
   }
   return { bytes: Buffer.byteLength(body, "utf8") };
 }

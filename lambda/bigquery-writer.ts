@@ -13,9 +13,10 @@
  * and lasts about a minute; it covers our own immediate retries of a request whose answer was lost.
  */
 import { planInsertBatches, type InsertLimits, type InsertRow } from "./insert-batches";
-import { describeGoogleError, type GoogleErrorContext } from "./google-errors";
+import { describeGoogleError, failureMessage, type GoogleErrorContext } from "./google-errors";
 import { withGoogleRetry, type GoogleCallProps } from "./google-call";
 import { failureCauseOf, type FailureCause } from "./failure-cause";
+import type { TableField } from "../stacks/schema/table-schema";
 
 export interface PendingRow extends InsertRow {
   readonly messageId: string;
@@ -42,6 +43,8 @@ export interface WriteResult {
 
 export interface BigQueryWriterProps extends GoogleCallProps {
   readonly bigqueryEndpoint: string;
+  /** The table's column paths (columnPaths), which a row error may name. @default none */
+  readonly columns?: ReadonlySet<string>;
   /** @default BIGQUERY_INSERT_LIMITS */
   readonly limits?: InsertLimits;
 }
@@ -57,18 +60,38 @@ function isStoppedOnly(error: InsertError): boolean {
   return errors.length > 0 && errors.every((e) => e.reason === "stopped");
 }
 
-/** Why a row listed in insertErrors was not written, from its error reasons. */
-export function insertErrorReason(error: InsertError): string {
+/** Every column path of the schema (`a`, `a.b`), the locations a row error may name. */
+export function columnPaths(fields: readonly TableField[], prefix = ""): Set<string> {
+  const paths = new Set<string>();
+  for (const field of fields) {
+    const path = prefix ? `${prefix}.${field.name}` : field.name;
+    paths.add(path);
+    if (field.fields) for (const inner of columnPaths(field.fields, path)) paths.add(inner);
+  }
+  return paths;
+}
+
+/**
+ * Why a row listed in insertErrors was not written: BigQuery's reason, and its location when
+ * that is a column of the table. BigQuery's row message is not repeated, since it may quote the
+ * value ("Could not parse '…'"), nor a location that is not a column (an unknown key's text).
+ */
+export function insertErrorReason(
+  error: InsertError,
+  columns: ReadonlySet<string> = new Set(),
+): string {
   const errors = error.errors ?? [];
   if (isStoppedOnly(error)) {
     return "not written: BigQuery stopped the request because another row in it was invalid; SQS will redeliver it";
   }
+  const where = (location: string | undefined) => {
+    if (!location) return "";
+    const column = location.replace(/\[\d+\]/g, "");
+    return columns.has(column) ? `${location}: ` : "a field that is not a column: ";
+  };
   const parts = errors
     .filter((e) => e.reason !== "stopped")
-    .map(
-      (e) =>
-        `${e.location ? `${e.location}: ` : ""}${e.reason ?? "error"}${e.message ? ` (${e.message})` : ""}`,
-    );
+    .map((e) => `${where(e.location)}${e.reason ?? "error"}`);
   return `BigQuery rejected the row: ${parts.join("; ") || "no reason given"}`;
 }
 
@@ -144,25 +167,30 @@ export async function writeRows(
           const row = pending[insertError.index];
           if (!row || isStoppedOnly(insertError)) continue;
           rejected.add(row.messageId);
-          fail(row.messageId, insertErrorReason(insertError), "InvalidRecord");
+          fail(row.messageId, insertErrorReason(insertError, props.columns), "InvalidRecord");
         }
         if (rejected.size === 0) {
           // Only "stopped" rows and no culprit: resending would get the same answer.
           for (const row of pending)
-            fail(row.messageId, insertErrorReason(insertErrors[0]), "GoogleUnavailable");
+            fail(
+              row.messageId,
+              insertErrorReason(insertErrors[0], props.columns),
+              "GoogleUnavailable",
+            );
           break;
         }
         pending = pending.filter((row) => !rejected.has(row.messageId));
       } catch (err) {
         const described = describeGoogleError(err, props.errorContext);
-        props.logger.error(described.message, {
+        const message = failureMessage(described, "insert");
+        props.logger.error(message, {
           operation,
           service: described.service,
           status: described.status,
           reason: described.reason,
         });
         const cause = failureCauseOf(described);
-        for (const row of pending) fail(row.messageId, described.message, cause);
+        for (const row of pending) fail(row.messageId, message, cause);
         const everyRequestWouldFail =
           !described.retryable &&
           (described.service === "sts" ||
@@ -170,7 +198,7 @@ export async function writeRows(
             described.reason === "time-budget-exhausted" ||
             [401, 403, 404].includes(described.status ?? 0));
         if (everyRequestWouldFail) {
-          fatal = described.message;
+          fatal = message;
           fatalCause = cause;
         }
         break;

@@ -4,8 +4,8 @@
  *
  * Nothing is lost: every message either has all its rows in BigQuery or is reported in
  * batchItemFailures (SQS redelivers it, then moves it to the DLQ after maxReceiveCount).
- * A message is all or nothing at validation: one invalid record fails the message and none of
- * its rows is sent.
+ * A message is all or nothing at validation: one invalid record, or one limit passed
+ * (message-limits.ts), fails the message and none of its rows is sent.
  */
 import type { RuntimeConfig } from "./runtime-config";
 import type { GoogleRequest } from "./google-request";
@@ -13,8 +13,15 @@ import type { Logger } from "./logger";
 import { systemClock, type Clock } from "./clock";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { parseEvent, type IncomingMessage } from "./event-parsing";
-import { formatProblems, validateRecord } from "./record-validation";
-import { writeRows, type PendingRow } from "./bigquery-writer";
+import { formatProblems, listed, validateRecord } from "./record-validation";
+import { columnPaths, writeRows, type PendingRow } from "./bigquery-writer";
+import { rowBytes } from "./insert-batches";
+import {
+  messageLimitsFor,
+  rowSizeViolation,
+  type LimitName,
+  type MessageLimits,
+} from "./message-limits";
 import { archiveBatch, archiveObjectName } from "./archive-writer";
 import type { GoogleErrorContext } from "./google-errors";
 import { NO_METRICS, type HandlerMetrics } from "./metrics";
@@ -77,37 +84,37 @@ export function createHandler(deps: HandlerDeps): Handler {
   const policy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const errorContext = errorContextFor(config);
   const metrics = deps.metrics ?? NO_METRICS;
+  const limits = messageLimitsFor(config.tableSchema);
+  const columns = columnPaths(config.tableSchema);
 
   const handle: Handler = async (event, context) => {
     const started = clock.now();
     const logger = deps.logger.child({ requestId: context.awsRequestId });
     const remainingMs = () => context.getRemainingTimeInMillis();
-    const parsed = parseEvent(event, context.awsRequestId);
+    const parsed = parseEvent(event, context.awsRequestId, limits);
     const { messages } = parsed;
 
-    // 1. Parse and validate: a bad message fails alone, with its reason.
+    // 1. Limits, parse and validate: a bad message fails alone, with its reason.
     const failures = new Map<string, string>();
     const rows: PendingRow[] = [];
     for (const message of messages) {
-      const reason = invalidReason(message, config);
-      if (reason) {
-        failures.set(message.messageId, reason);
+      const rejection = rejectionOf(message, config, limits);
+      if ("reason" in rejection) {
+        failures.set(message.messageId, rejection.reason);
         metrics.messageFailed("InvalidRecord");
-        logger.warn("message rejected", { messageId: message.messageId, reason });
+        logger.warn("message rejected", {
+          messageId: message.messageId,
+          reason: rejection.reason,
+          ...(rejection.limit ? { limit: rejection.limit } : {}),
+        });
         continue;
       }
-      message.records!.forEach((record, index) =>
-        rows.push({
-          messageId: message.messageId,
-          insertId: `${message.messageId}:${index}`,
-          json: record as Record<string, unknown>,
-        }),
-      );
+      rows.push(...rejection.rows);
     }
     logger.info("batch received", {
       source: parsed.kind,
       batchSize: messages.length,
-      records: messages.reduce((n, m) => n + (m.records?.length ?? 0), 0),
+      recordCount: messages.reduce((n, m) => n + (m.records?.length ?? 0), 0),
       invalidMessages: failures.size,
     });
 
@@ -155,6 +162,7 @@ export function createHandler(deps: HandlerDeps): Handler {
         ? await writeRows(rows, {
             request,
             bigqueryEndpoint: config.bigqueryEndpoint,
+            columns,
             errorContext,
             policy,
             clock,
@@ -197,17 +205,34 @@ export function createHandler(deps: HandlerDeps): Handler {
   };
 }
 
-function invalidReason(message: IncomingMessage, config: RuntimeConfig): string | undefined {
-  if (message.parseError) return message.parseError;
+/**
+ * The message's rows, or why it fails: over a limit, not JSON, or a record that does not fit
+ * the schema. Rows are measured (serialized) only once the depth limit and the schema hold.
+ */
+function rejectionOf(
+  message: IncomingMessage,
+  config: RuntimeConfig,
+  limits: MessageLimits,
+): { rows: PendingRow[] } | { reason: string; limit?: LimitName } {
+  if (message.parseError) return { reason: message.parseError, limit: message.limit };
+  const records = message.records!;
   const problems: string[] = [];
-  message.records!.forEach((record, index) => {
+  records.forEach((record, index) => {
     const validation = validateRecord(record, config.tableSchema);
     if (!validation.ok) {
-      const where = message.records!.length > 1 ? `record ${index}: ` : "";
+      const where = records.length > 1 ? `record ${index}: ` : "";
       problems.push(`${where}${formatProblems(validation.problems)}`);
     }
   });
-  return problems.length > 0 ? `invalid record: ${problems.join(" | ")}` : undefined;
+  if (problems.length > 0)
+    return { reason: `invalid record: ${listed(problems, " | ", "invalid records")}` };
+  const rows = records.map((record, index) => ({
+    messageId: message.messageId,
+    insertId: `${message.messageId}:${index}`,
+    json: record as Record<string, unknown>,
+  }));
+  const tooLarge = rowSizeViolation(rows.map(rowBytes), limits);
+  return tooLarge ? tooLarge : { rows };
 }
 
 function respond(

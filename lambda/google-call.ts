@@ -6,6 +6,7 @@
 import type { GoogleRequest } from "./google-request";
 import {
   describeGoogleError,
+  isAuthFailure,
   isRetryableGoogleError,
   type GoogleErrorContext,
 } from "./google-errors";
@@ -39,13 +40,14 @@ export function withGoogleRetry<T>(
       clock: props.clock,
       remainingMs: props.remainingMs,
       isRetryable: isRetryableGoogleError,
-      onRetry: ({ attempt: n, delayMs, error }) =>
-        props.logger.warn(retryMessage, {
-          operation,
-          attempt: n,
-          delayMs,
-          error: describeGoogleError(error, props.errorContext).message,
-        }),
+      onRetry: ({ attempt: n, delayMs, error }) => {
+        const described = describeGoogleError(error, props.errorContext);
+        // The token exchange runs inside the first call; name it, not the call that waited on it.
+        props.logger.warn(
+          isAuthFailure(described) ? "retrying Google authentication" : retryMessage,
+          { operation, attempt: n, delayMs, error: described.message },
+        );
+      },
     },
     attempt,
   );

@@ -81,12 +81,62 @@ function oauthCode(err: unknown): string | undefined {
   return /^Error code (\w+)/.exec(e.message ?? "")?.[1];
 }
 
-function googleReason(err: unknown): string | undefined {
-  const data = asHttpError(err).response?.data as
-    { error?: { errors?: { reason?: string }[]; status?: string } } | undefined;
+interface GoogleErrorBody {
+  message?: unknown;
+  status?: unknown;
+  errors?: { reason?: unknown; message?: unknown }[];
+  details?: { reason?: unknown }[];
+}
+
+function googleErrorBody(err: unknown): GoogleErrorBody | undefined {
+  const data = asHttpError(err).response?.data as { error?: unknown } | undefined;
   const error = data?.error;
-  if (!error || typeof error !== "object") return undefined;
-  return error.errors?.[0]?.reason ?? error.status;
+  return error && typeof error === "object" ? (error as GoogleErrorBody) : undefined;
+}
+
+function googleReason(err: unknown): string | undefined {
+  const error = googleErrorBody(err);
+  const reason =
+    error?.errors?.[0]?.reason ??
+    error?.details?.find((d) => typeof d?.reason === "string")?.reason ??
+    error?.status;
+  return typeof reason === "string" ? reason : undefined;
+}
+
+/** Google's own words: status, reason and message of its error answer (never a token). */
+function googleSays(err: unknown, status: number | undefined): string {
+  const error = googleErrorBody(err);
+  const reason = googleReason(err);
+  const message =
+    typeof error?.message === "string" ? error.message : oneLine(asHttpError(err).message);
+  return `Google said: ${status ?? "no status"}${reason ? ` ${reason}` : ""}${message ? `, "${oneLine(message)}"` : ""}`;
+}
+
+/**
+ * A 403 on the first calls after a deploy is usually a grant that exists but has not reached
+ * every Google server yet: IAM changes take 2-7 minutes to propagate.
+ */
+export const NOT_YET_PROPAGATED =
+  "binding missing or not yet propagated (takes up to ~7 min after a deploy)";
+
+/** Failures of the keyless authentication itself (STS, IAM, a rejected token). */
+export function isAuthFailure(described: DescribedGoogleError): boolean {
+  return described.service === "sts" || described.service === "iam" || described.status === 401;
+}
+
+/**
+ * The line that reports a failed step: an authentication failure is named as such first, so
+ * it never reads as a Cloud Storage or BigQuery problem.
+ */
+export function failureMessage(
+  described: DescribedGoogleError,
+  step: "archive" | "insert",
+): string {
+  if (isAuthFailure(described))
+    return `Google authentication failed, so the batch was ${step === "archive" ? "neither archived nor written" : "not written"}: ${described.message}`;
+  return step === "archive"
+    ? `archive failed, so the whole batch fails: ${described.message}`
+    : described.message;
 }
 
 function isNetworkError(err: unknown): boolean {
@@ -146,10 +196,14 @@ export function describeGoogleError(err: unknown, ctx: GoogleErrorContext): Desc
   const base = { service, status, retryable };
 
   if (status === undefined && isNetworkError(err)) {
+    const host = hostOf(urlOf(err)) || "Google";
     return {
       ...base,
       reason: "network",
-      message: `could not reach ${hostOf(urlOf(err)) || "Google"} (${e.code ?? original}); retried while time allowed`,
+      message:
+        e.code === "ETIMEDOUT"
+          ? `${WHO[service]} (${host}) did not answer in time, so the attempt was aborted (${original}); retried while time allowed`
+          : `could not reach ${host} (${e.code ?? original}); retried while time allowed`,
     };
   }
   if (service === "sts") {
@@ -174,8 +228,8 @@ export function describeGoogleError(err: unknown, ctx: GoogleErrorContext): Desc
     if (status === 403)
       return {
         ...base,
-        reason: "PERMISSION_DENIED",
-        message: `IAM Credentials refused generateAccessToken on ${sa} (403): the role's principalSet (attribute.aws_role/${expected}) lacks roles/iam.workloadIdentityUser on that service account. Grant it on the service account, not the project (IAM: ${original})`,
+        reason: googleReason(err) ?? "PERMISSION_DENIED",
+        message: `IAM Credentials refused generateAccessToken on ${sa} (403): ${NOT_YET_PROPAGATED}. The role's principalSet (attribute.aws_role/${expected}) lacks roles/iam.workloadIdentityUser on that service account; grant it on the service account, not the project. ${googleSays(err, status)}`,
       };
     if (status === 404)
       return {
@@ -196,7 +250,14 @@ export function describeGoogleError(err: unknown, ctx: GoogleErrorContext): Desc
       return {
         ...base,
         reason: reason ?? "accessDenied",
-        message: `BigQuery refused the insert into ${table} (403): the Lambda's Google identity (${ctx.serviceAccountEmail ?? "the role's principalSet"}) lacks roles/bigquery.dataEditor on dataset ${ctx.datasetId} (BigQuery: ${original})`,
+        message: `BigQuery refused the insert into ${table} (403): ${NOT_YET_PROPAGATED}. The Lambda's Google identity (${ctx.serviceAccountEmail ?? "the role's principalSet"}) lacks roles/bigquery.dataEditor on dataset ${ctx.datasetId}. ${googleSays(err, status)}`,
+      };
+    if (status === 400)
+      return {
+        ...base,
+        reason: reason ?? "invalid",
+        // A request-level 400 can quote the rows it could not read: only its reason is kept.
+        message: `BigQuery refused the insertAll request into ${table} (400 ${reason ?? "invalid"}); its message is not logged because it may quote a row`,
       };
     if (status === 401)
       return {
@@ -217,22 +278,24 @@ export function describeGoogleError(err: unknown, ctx: GoogleErrorContext): Desc
       return {
         ...base,
         reason: googleReason(err) ?? "forbidden",
-        message: `Cloud Storage refused the archive upload to ${bucket} (403): the Lambda's Google identity lacks roles/storage.objectCreator on that bucket (Storage: ${original})`,
+        message: `Cloud Storage refused the archive upload to ${bucket} (403): ${NOT_YET_PROPAGATED}. The Lambda's Google identity lacks roles/storage.objectCreator on that bucket. ${googleSays(err, status)}`,
       };
   }
-  const who = {
-    sts: "Google STS",
-    iam: "IAM Credentials",
-    bigquery: "BigQuery",
-    storage: "Cloud Storage",
-    unknown: "Google",
-  }[service];
+  const who = WHO[service];
   return {
     ...base,
     reason: googleReason(err),
     message: `${who} answered ${status ?? "an error"}${retryable ? " (transient; retried while time allowed)" : ""}: ${original}`,
   };
 }
+
+const WHO: Record<GoogleService, string> = {
+  sts: "Google STS",
+  iam: "IAM Credentials",
+  bigquery: "BigQuery",
+  storage: "Cloud Storage",
+  unknown: "Google",
+};
 
 function hostOf(url: string): string {
   try {

@@ -33,9 +33,18 @@ export interface InsertPlan<T> {
   readonly oversized: { readonly row: T; readonly bytes: number }[];
 }
 
+// Rows are measured twice (the per-message size limit, then the request plan): serialize once.
+const measured = new WeakMap<InsertRow, number>();
+
 /** Bytes a row adds to the request body: its JSON and the comma that separates it. */
 export function rowBytes(row: InsertRow): number {
-  return Buffer.byteLength(JSON.stringify({ insertId: row.insertId, json: row.json }), "utf8") + 1;
+  let bytes = measured.get(row);
+  if (bytes === undefined) {
+    bytes =
+      Buffer.byteLength(JSON.stringify({ insertId: row.insertId, json: row.json }), "utf8") + 1;
+    measured.set(row, bytes);
+  }
+  return bytes;
 }
 
 /**

@@ -6,6 +6,8 @@
  * matching is case-insensitive, but a differently cased key is a producer bug worth naming).
  */
 import { isRecordType, type TableField } from "../stacks/schema/table-schema";
+import { jsonTextDepth, jsonValueDepth } from "./json-depth";
+import { BIGQUERY_JSON_NESTING_LIMIT } from "./message-limits";
 
 export interface FieldProblem {
   /** Dotted path to the value, with [i] for repeated elements, e.g. `attributes[2].key`. */
@@ -40,9 +42,26 @@ export function validateRecord(record: unknown, fields: readonly TableField[]): 
   return problems.length === 0 ? { ok: true } : { ok: false, problems };
 }
 
-/** "a.b: reason; c: reason" for logs and failure reports. */
+/**
+ * Problems listed in a reason at most: a hostile record with 100,000 unknown keys must not make
+ * a log line (or a direct invocation's answer, at most 6 MB) of megabytes.
+ */
+export const MAX_LISTED_PROBLEMS = 10;
+
+/** "a.b: reason; c: reason" for logs and failure reports, the first MAX_LISTED_PROBLEMS of them. */
 export function formatProblems(problems: readonly FieldProblem[]): string {
-  return problems.map((p) => `${p.path}: ${p.reason}`).join("; ");
+  return listed(
+    problems.map((p) => `${p.path}: ${p.reason}`),
+    "; ",
+    "problems",
+  );
+}
+
+/** The first MAX_LISTED_PROBLEMS items joined, and how many more there are. */
+export function listed(items: readonly string[], separator: string, noun: string): string {
+  const shown = items.slice(0, MAX_LISTED_PROBLEMS).join(separator);
+  const more = items.length - MAX_LISTED_PROBLEMS;
+  return more > 0 ? `${shown}${separator}and ${more} more ${noun}` : shown;
 }
 
 function checkObject(
@@ -52,16 +71,24 @@ function checkObject(
   problems: FieldProblem[],
 ): void {
   const byName = new Map(fields.map((f) => [f.name, f]));
-  for (const key of Object.keys(value)) {
-    if (byName.has(key)) continue;
+  Object.keys(value).forEach((key, position) => {
+    if (byName.has(key)) return;
+    // A key that is not a column is the producer's text: reported by position and length.
     const near = fields.find((f) => f.name.toLowerCase() === key.toLowerCase());
     problems.push({
-      path: join(prefix, key),
+      path: join(prefix, `(key ${position + 1}, ${key.length} characters)`),
       reason: `unknown field; the table has ${near ? `"${near.name}" (names are matched exactly)` : `only ${fields.map((f) => f.name).join(", ")}`}`,
     });
-  }
+  });
+  // Own properties only: a column named `constructor` or `toString` that the record omits is
+  // missing, not the function Object.prototype lends every object.
   for (const field of fields)
-    checkField(value[field.name], field, join(prefix, field.name), problems);
+    checkField(
+      Object.hasOwn(value, field.name) ? value[field.name] : undefined,
+      field,
+      join(prefix, field.name),
+      problems,
+    );
 }
 
 function checkField(
@@ -168,14 +195,22 @@ export function scalarProblem(value: unknown, type: TableField["type"]): string 
         ? undefined
         : expected('a datetime "YYYY-MM-DD[T ]HH:MM:SS[.ffffff]" without a time zone', value);
     }
-    case "JSON":
-      if (typeof value !== "string") return undefined; // objects, arrays, numbers, booleans
+    case "JSON": {
+      // Objects, arrays, numbers, booleans as they are; a string is read as JSON text.
+      const depth =
+        typeof value === "string"
+          ? jsonTextDepth(value, BIGQUERY_JSON_NESTING_LIMIT)
+          : jsonValueDepth(value, BIGQUERY_JSON_NESTING_LIMIT);
+      if (depth > BIGQUERY_JSON_NESTING_LIMIT)
+        return `JSON value nests deeper than ${BIGQUERY_JSON_NESTING_LIMIT} levels, BigQuery's limit for the JSON type`;
+      if (typeof value !== "string") return undefined;
       try {
         JSON.parse(value);
         return undefined;
       } catch {
         return expected("JSON (a string is read as JSON text and must parse)", value);
       }
+    }
     default:
       return `unsupported column type ${String(type)}`;
   }

@@ -27,6 +27,22 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   attemptTimeoutMs: 30_000,
 };
 
+/**
+ * The least a first attempt needs on a cold container: the STS exchange, generateAccessToken,
+ * then the archive upload and insertAll, each a TLS round trip from AWS to Google (a few
+ * hundred ms each, more on a new connection).
+ */
+export const MIN_FIRST_ATTEMPT_MS = 5_000;
+
+/**
+ * The smallest `lambda.timeoutSeconds` that leaves the first attempt `MIN_FIRST_ATTEMPT_MS`
+ * after the policy's safety margin. Below it nothing is ever written: every invocation ends
+ * with the budget exhausted and every message goes back to the queue. Pure, for config checks.
+ */
+export function minimumLambdaTimeoutSeconds(policy: RetryPolicy = DEFAULT_RETRY_POLICY): number {
+  return Math.ceil((policy.safetyMarginMs + MIN_FIRST_ATTEMPT_MS) / 1_000);
+}
+
 /** Thrown when the time budget does not allow (another) attempt; `cause` is the last error, if any. */
 export class TimeBudgetExhaustedError extends Error {
   constructor(

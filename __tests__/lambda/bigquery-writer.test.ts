@@ -1,4 +1,9 @@
-import { insertErrorReason, writeRows, type PendingRow } from "../../lambda/bigquery-writer";
+import {
+  columnPaths,
+  insertErrorReason,
+  writeRows,
+  type PendingRow,
+} from "../../lambda/bigquery-writer";
 import type { GoogleRequest, GoogleRequestOptions } from "../../lambda/google-request";
 import { DEFAULT_RETRY_POLICY } from "../../lambda/retry";
 import { capturedLogger, FakeClock } from "./test-support";
@@ -40,6 +45,7 @@ function write(
   const result = writeRows(rows, {
     request,
     bigqueryEndpoint: "http://bq",
+    columns: new Set(["n"]),
     errorContext: ctx,
     policy: DEFAULT_RETRY_POLICY,
     clock,
@@ -85,7 +91,7 @@ describe("writing rows with insertAll", () => {
     const { result } = write(rowsFor({ a: 2, b: 2, c: 1 }), request);
     const { failures, rowsWritten, requests } = await result;
     expect([...failures.keys()]).toEqual(["b"]);
-    expect(failures.get("b")).toBe("BigQuery rejected the row: n: invalid (bad)");
+    expect(failures.get("b")).toBe("BigQuery rejected the row: n: invalid");
     // b's valid row is not resent: a failed message leaves no row behind to duplicate later.
     expect((sent[1].data as { rows: { insertId: string }[] }).rows.map((r) => r.insertId)).toEqual([
       "a:0",
@@ -141,7 +147,7 @@ describe("writing rows with insertAll", () => {
     const { result } = write(rowsFor({ bad: 1, innocent: 1 }), request);
     const { failures, rowsWritten } = await result;
     expect([...failures.keys()]).toEqual(["bad"]);
-    expect(failures.get("bad")).toMatch(/no such field/);
+    expect(failures.get("bad")).toBe("BigQuery rejected the row: invalid");
     expect(rowsWritten).toBe(1);
   });
 
@@ -199,6 +205,37 @@ describe("writing rows with insertAll", () => {
       "a:0",
     ]);
     expect(rowsWritten).toBe(1);
+  });
+
+  it("names a column location but never BigQuery's row message or a location that is not a column", () => {
+    const columns = columnPaths([
+      { name: "amount", type: "NUMERIC" },
+      {
+        name: "attributes",
+        type: "RECORD",
+        mode: "REPEATED",
+        fields: [{ name: "key", type: "STRING" }],
+      },
+    ]);
+    expect(
+      insertErrorReason(
+        {
+          index: 0,
+          errors: [
+            {
+              reason: "invalid",
+              location: "amount",
+              message: "Could not parse 'card-4111' as NUMERIC",
+            },
+            { reason: "invalid", location: "attributes[2].key", message: "value 'secret'" },
+            { reason: "invalid", location: "card-4111", message: "no such field: card-4111." },
+          ],
+        },
+        columns,
+      ),
+    ).toBe(
+      "BigQuery rejected the row: amount: invalid; attributes[2].key: invalid; a field that is not a column: invalid",
+    );
   });
 
   it("explains an insertError without reasons", () => {

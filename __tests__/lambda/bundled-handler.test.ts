@@ -6,18 +6,20 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildLambdaBundle, bundleCode, DEFAULT_ENTRY } from "../../stacks/aws/lambda-bundle";
-import { LAMBDA_ENV, TABLE_SCHEMA_FILE } from "../../stacks/federation/lambda-environment";
+import { TABLE_SCHEMA_FILE } from "../../stacks/federation/lambda-environment";
 import type { Handler, SqsBatchResponse } from "../../lambda/create-handler";
 import { FakeGoogle } from "./fake-google";
-import { runtimeConfig, sqsEvent, TABLE_SCHEMA, validRecord } from "./test-support";
+import {
+  AWS_TEST_ENV,
+  functionEnvironment,
+  runtimeConfig,
+  sqsEvent,
+  TABLE_SCHEMA,
+  validRecord,
+  TEST_TABLE,
+} from "./test-support";
 
-const AWS_ENV = {
-  AWS_ACCESS_KEY_ID: "ASIAEXAMPLEEXAMPLE12",
-  AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-  AWS_SESSION_TOKEN: "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN",
-  AWS_REGION: "eu-west-1",
-  AWS_LAMBDA_FUNCTION_NAME: "wif-bridge-test",
-};
+const AWS_ENV = AWS_TEST_ENV;
 
 describe("the bundled handler (real module-scope client)", () => {
   let google: FakeGoogle;
@@ -28,21 +30,8 @@ describe("the bundled handler (real module-scope client)", () => {
   let writeSpy: jest.SpyInstance;
 
   beforeAll(async () => {
-    google = await new FakeGoogle({
-      projectId: "proj-test",
-      datasetId: "ds_test",
-      tableId: "events",
-    }).start();
-    const config = runtimeConfig(google.url);
-    Object.assign(process.env, AWS_ENV, {
-      [LAMBDA_ENV.credentialConfig]: JSON.stringify(config.credentialConfig),
-      [LAMBDA_ENV.projectId]: config.projectId,
-      [LAMBDA_ENV.datasetId]: config.datasetId,
-      [LAMBDA_ENV.tableId]: config.tableId,
-      [LAMBDA_ENV.expectedRoleArn]: config.expectedRoleArn,
-      [LAMBDA_ENV.bigqueryEndpoint]: google.url,
-      [LAMBDA_ENV.storageEndpoint]: google.url,
-    });
+    google = await new FakeGoogle(TEST_TABLE).start();
+    Object.assign(process.env, functionEnvironment(google.url));
     const bundle = buildLambdaBundle({
       baseDir: fs.mkdtempSync(path.join(os.tmpdir(), "wif-bundle-")),
       nodeMajor: 20,
@@ -173,9 +162,27 @@ describe("the bundled handler (real module-scope client)", () => {
     const retries = stdout
       .join("")
       .split("\n")
-      .filter((l) => l.includes("retrying BigQuery insertAll"));
+      .filter((l) => l.includes("retrying Google authentication"));
     expect(retries).toHaveLength(1);
     expect(retries[0]).toContain("IAM Credentials answered 503");
+  });
+
+  it("exchanges with STS once per attempt of its own loop: two 503s, three exchanges", async () => {
+    const coldStart = loadBundle();
+    const unavailable = { status: 503, body: { error: "temporarily_unavailable" } };
+    google.inject.sts.push(unavailable, unavailable);
+    const stsBefore = google.requestsTo("sts").length;
+    const result = (await coldStart(
+      sqsEvent([{ id: "b9", body: JSON.stringify(validRecord(9)) }]),
+      context("r9"),
+    )) as SqsBatchResponse;
+    expect(result.batchItemFailures).toEqual([]);
+    expect(google.requestsTo("sts").length - stsBefore).toBe(3);
+    const retries = stdout
+      .join("")
+      .split("\n")
+      .filter((l) => l.includes("retrying Google authentication"));
+    expect(retries).toHaveLength(2);
   });
 
   it("turns STS unauthorized_client into the actionable message and fails the batch's messages", async () => {
@@ -197,7 +204,7 @@ describe("the bundled handler (real module-scope client)", () => {
       .split("\n")
       .find((l) => l.includes('"level":"ERROR"'));
     expect(JSON.parse(error!).message).toMatch(
-      /^AWS identity of this function \(session wif-bridge-test\) rejected by the pool provider's attribute condition; the provider projects\/123456789012\/locations\/global\/workloadIdentityPools\/pool-test\/providers\/aws-test admits arn:aws:sts::111122223333:assumed-role\/wif-bridge-test-exec/,
+      /^Google authentication failed, so the batch was not written: AWS identity of this function \(session wif-bridge-test\) rejected by the pool provider's attribute condition; the provider projects\/123456789012\/locations\/global\/workloadIdentityPools\/pool-test\/providers\/aws-test admits arn:aws:sts::111122223333:assumed-role\/wif-bridge-test-exec/,
     );
     expect(google.requestsTo("bigquery").filter((r) => r.body.includes("e-6"))).toEqual([]);
   });

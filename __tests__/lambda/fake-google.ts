@@ -5,7 +5,7 @@
  * The emulator in emulator/ generalizes it; this one stays small and test-only.
  */
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 export interface StoredRow {
   readonly insertId?: string;
@@ -15,6 +15,8 @@ export interface StoredRow {
 export interface InjectedAnswer {
   readonly status: number;
   readonly body: unknown;
+  /** Never answer: the request hangs until the client gives up and closes its socket. */
+  readonly hang?: boolean;
 }
 
 export interface FakeGoogleOptions {
@@ -45,6 +47,8 @@ export class FakeGoogle {
   };
   private readonly seenInsertIds = new Set<string>();
   private server?: http.Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly hung = new Set<Socket>();
   url = "";
 
   constructor(readonly options: FakeGoogleOptions) {}
@@ -62,9 +66,19 @@ export class FakeGoogle {
           body,
         });
         const answer = this.route(req.method ?? "", req.url ?? "", req.headers, body);
+        if (answer.hang) {
+          const socket = req.socket;
+          this.hung.add(socket);
+          socket.on("close", () => this.hung.delete(socket));
+          return;
+        }
         res.writeHead(answer.status, { "content-type": "application/json" });
         res.end(JSON.stringify(answer.body));
       });
+    });
+    this.server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -72,7 +86,13 @@ export class FakeGoogle {
   }
 
   async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** Connections of hung requests that the client has not closed yet. */
+  get openHungRequests(): number {
+    return this.hung.size;
   }
 
   requestsTo(service: "sts" | "iam" | "bigquery" | "storage"): RecordedRequest[] {

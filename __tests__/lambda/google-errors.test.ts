@@ -1,6 +1,8 @@
 import {
   describeGoogleError,
+  failureMessage,
   isRetryableGoogleError,
+  NOT_YET_PROPAGATED,
   type GoogleErrorContext,
 } from "../../lambda/google-errors";
 import { TimeBudgetExhaustedError } from "../../lambda/retry";
@@ -131,6 +133,26 @@ describe("actionable Google errors", () => {
     );
   });
 
+  it("BigQuery 400 keeps the reason but not the message, which may quote a row", () => {
+    const d = describeGoogleError(
+      httpError(
+        BQ,
+        400,
+        {
+          error: {
+            message: "Invalid value at 'rows[0].json': \"card-4111\"",
+            errors: [{ reason: "invalid" }],
+          },
+        },
+        "Invalid value at 'rows[0].json': \"card-4111\"",
+      ),
+      ctx,
+    );
+    expect(d.message).toBe(
+      "BigQuery refused the insertAll request into proj.ds.events (400 invalid); its message is not logged because it may quote a row",
+    );
+  });
+
   it("BigQuery 403 says the identity lacks dataEditor on the dataset", () => {
     const d = describeGoogleError(
       httpError(BQ, 403, { error: { errors: [{ reason: "accessDenied" }] } }),
@@ -193,5 +215,104 @@ describe("actionable Google errors", () => {
     expect(d.message).toMatch(
       /time budget ran out after 3 attempt.*last error: BigQuery answered 503/,
     );
+  });
+
+  describe("a 403 right after a deploy", () => {
+    const iamDenied = httpError(IAM, 403, {
+      error: {
+        code: 403,
+        message:
+          "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
+        status: "PERMISSION_DENIED",
+        details: [
+          { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "IAM_PERMISSION_DENIED" },
+        ],
+      },
+    });
+    const bigqueryDenied = httpError(BQ, 403, {
+      error: {
+        code: 403,
+        message:
+          "Access Denied: Table proj:ds.events: Permission bigquery.tables.updateData denied",
+        errors: [{ reason: "accessDenied", message: "Access Denied" }],
+        status: "PERMISSION_DENIED",
+      },
+    });
+
+    it.each([
+      [
+        "IAM generateAccessToken",
+        iamDenied,
+        "IAM_PERMISSION_DENIED",
+        "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
+      ],
+      [
+        "BigQuery insertAll",
+        bigqueryDenied,
+        "accessDenied",
+        "Access Denied: Table proj:ds.events: Permission bigquery.tables.updateData denied",
+      ],
+      [
+        "Cloud Storage upload",
+        httpError(GCS, 403, {
+          error: {
+            code: 403,
+            message: "does not have storage.objects.create access",
+            errors: [{ reason: "forbidden" }],
+          },
+        }),
+        "forbidden",
+        "does not have storage.objects.create access",
+      ],
+    ])(
+      "%s says the binding is missing or not yet propagated, quoting Google's reason and message",
+      (_, err, reason, message) => {
+        const d = describeGoogleError(err, ctx);
+        expect(d.message).toContain(`(403): ${NOT_YET_PROPAGATED}.`);
+        expect(d.message).toContain(`Google said: 403 ${reason}, "${message}"`);
+        expect(d.reason).toBe(reason);
+      },
+    );
+
+    it("quotes only status, reason and message: never the request's token", () => {
+      const err = Object.assign(iamDenied, {
+        config: { url: IAM, headers: { authorization: "Bearer ya29.secret" }, data: "x" },
+      });
+      expect(describeGoogleError(err, ctx).message).not.toMatch(/ya29|Bearer/);
+    });
+  });
+
+  describe("an authentication failure is named before any archive or insert wording", () => {
+    it.each([
+      [
+        "STS",
+        stsError(
+          "unauthorized_client",
+          "The given credential is rejected by the attribute condition.",
+        ),
+      ],
+      ["IAM", httpError(IAM, 403, { error: { status: "PERMISSION_DENIED" } })],
+      ["a rejected token", httpError(BQ, 401, {})],
+      [
+        "STS out of time",
+        new TimeBudgetExhaustedError(
+          "Cloud Storage upload gs://arch/x",
+          2,
+          stsError("invalid_grant", "x"),
+        ),
+      ],
+    ])("%s, with the archive on", (_, err) => {
+      const line = failureMessage(describeGoogleError(err, ctx), "archive");
+      expect(line).toMatch(
+        /^Google authentication failed, so the batch was neither archived nor written: /,
+      );
+      expect(line).not.toMatch(/archive failed/);
+    });
+
+    it("a Cloud Storage failure is still an archive failure", () => {
+      expect(failureMessage(describeGoogleError(httpError(GCS, 404, {}), ctx), "archive")).toMatch(
+        /^archive failed, so the whole batch fails: Cloud Storage bucket arch does not exist/,
+      );
+    });
   });
 });

@@ -128,7 +128,7 @@ describe("record validation against the table schema", () => {
       const record = { attributes: [{ key: "a", inner: { n: 1 } }, { inner: { n: "x", m: 2 } }] };
       expect(problemsOf(record, fields)).toBe(
         "attributes[1].key: REQUIRED STRING field is missing; " +
-          "attributes[1].inner.m: unknown field; the table has only n; " +
+          "attributes[1].inner.(key 2, 1 characters): unknown field; the table has only n; " +
           "attributes[1].inner.n: expected an integer (a number or a string of digits), got a string of 1 characters",
       );
     });
@@ -140,14 +140,71 @@ describe("record validation against the table schema", () => {
     });
   });
 
-  it("refuses unknown top-level fields, pointing to a differently cased column", () => {
+  it("refuses unknown top-level fields by position and length, pointing to a differently cased column", () => {
     const fields: TableField[] = [{ name: "event_id", type: "STRING" }];
     expect(problemsOf({ Event_ID: "x" }, fields)).toBe(
-      'Event_ID: unknown field; the table has "event_id" (names are matched exactly)',
+      '(key 1, 8 characters): unknown field; the table has "event_id" (names are matched exactly)',
     );
-    expect(problemsOf({ other: 1 }, fields)).toBe(
-      "other: unknown field; the table has only event_id",
+    expect(problemsOf({ event_id: "x", "card-4111-1111": 1 }, fields)).toBe(
+      "(key 2, 14 characters): unknown field; the table has only event_id",
     );
+  });
+
+  it("lists at most 10 problems, then how many more, however many keys a record has", () => {
+    const fields: TableField[] = [{ name: "event_id", type: "STRING" }];
+    const record = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]));
+    const reason = problemsOf(record, fields);
+    expect(reason.match(/unknown field/g)).toHaveLength(10);
+    expect(reason).toMatch(/; and 9990 more problems$/);
+    expect(reason.length).toBeLessThan(1_000);
+  });
+
+  describe("reads the record's own properties only", () => {
+    const fields: TableField[] = [
+      { name: "id", type: "STRING", mode: "REQUIRED" },
+      { name: "constructor", type: "STRING" },
+      { name: "toString", type: "STRING" },
+      { name: "__proto__", type: "STRING" },
+      { name: "hasOwnProperty", type: "INTEGER", mode: "REPEATED" },
+    ];
+
+    it("accepts a record that omits columns named like Object.prototype members", () => {
+      expect(validateRecord({ id: "a" }, fields)).toEqual({ ok: true });
+    });
+
+    it("validates those columns when the record has them (JSON.parse makes __proto__ an own key)", () => {
+      const record = JSON.parse(
+        '{"id":"a","constructor":"c","toString":"t","__proto__":"p","hasOwnProperty":[1,2]}',
+      );
+      expect(validateRecord(record, fields)).toEqual({ ok: true });
+      expect(problemsOf(JSON.parse('{"id":"a","__proto__":5,"toString":{}}'), fields)).toBe(
+        "toString: expected a string, got an object; __proto__: expected a string, got an integer",
+      );
+    });
+
+    it("reports a REQUIRED column named constructor as missing, not as a function", () => {
+      expect(problemsOf({}, [{ name: "constructor", type: "STRING", mode: "REQUIRED" }])).toBe(
+        "constructor: REQUIRED STRING field is missing",
+      );
+    });
+  });
+
+  describe("the JSON type's nesting limit (BigQuery: 500 levels)", () => {
+    const fields: TableField[] = [{ name: "doc", type: "JSON" }];
+    const nested = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
+
+    it("accepts a JSON value (object or JSON text) of exactly 500 levels", () => {
+      expect(validateRecord({ doc: JSON.parse(nested(500)) }, fields)).toEqual({ ok: true });
+      expect(validateRecord({ doc: nested(500) }, fields)).toEqual({ ok: true });
+    });
+
+    it("refuses 501 levels, as a value or as text, without recursing into it", () => {
+      const reason =
+        "doc: JSON value nests deeper than 500 levels, BigQuery's limit for the JSON type";
+      expect(problemsOf({ doc: JSON.parse(nested(501)) }, fields)).toBe(reason);
+      expect(problemsOf({ doc: nested(501) }, fields)).toBe(reason);
+      expect(problemsOf({ doc: JSON.parse(nested(100_000)) }, fields)).toBe(reason);
+    });
   });
 
   it("refuses a record that is not a JSON object", () => {

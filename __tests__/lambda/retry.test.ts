@@ -1,6 +1,8 @@
 import {
   backoffDelay,
   DEFAULT_RETRY_POLICY,
+  MIN_FIRST_ATTEMPT_MS,
+  minimumLambdaTimeoutSeconds,
   TimeBudgetExhaustedError,
   withRetry,
   type RetryPolicy,
@@ -114,4 +116,41 @@ describe("retry policy", () => {
     expect(DEFAULT_RETRY_POLICY.safetyMarginMs).toBeGreaterThanOrEqual(1_000);
     expect(DEFAULT_RETRY_POLICY.maxDelayMs).toBeLessThan(DEFAULT_RETRY_POLICY.attemptTimeoutMs);
   });
+
+  describe("the minimum Lambda timeout the runtime's margins allow", () => {
+    it("is the safety margin plus a first attempt, rounded up to whole seconds (8 s by default)", () => {
+      expect(minimumLambdaTimeoutSeconds()).toBe(8);
+      expect(minimumLambdaTimeoutSeconds({ ...policy, safetyMarginMs: 2_500 })).toBe(8);
+    });
+
+    it.each([1, 2, 3])(
+      "%i s leaves no time for any Google call: nothing is ever attempted",
+      async (seconds) => {
+        const clock = new FakeClock();
+        const { promise, calls } = runWith(DEFAULT_RETRY_POLICY, clock, () => seconds * 1_000);
+        await expect(promise).rejects.toBeInstanceOf(TimeBudgetExhaustedError);
+        expect(calls).toEqual([]);
+      },
+    );
+
+    it("at the minimum, the first attempt gets at least MIN_FIRST_ATTEMPT_MS", async () => {
+      const clock = new FakeClock();
+      const seconds = minimumLambdaTimeoutSeconds();
+      const { promise, calls } = runWith(DEFAULT_RETRY_POLICY, clock, () => seconds * 1_000);
+      await promise;
+      expect(calls[0].timeout).toBeGreaterThanOrEqual(MIN_FIRST_ATTEMPT_MS);
+    });
+  });
 });
+
+function runWith(p: RetryPolicy, clock: FakeClock, remaining: () => number) {
+  const calls: { timeout: number }[] = [];
+  const promise = withRetry(
+    { operation: "op", policy: p, clock, remainingMs: remaining, isRetryable: () => true },
+    async (_attempt, timeout) => {
+      calls.push({ timeout });
+      return "ok";
+    },
+  );
+  return { promise, calls };
+}

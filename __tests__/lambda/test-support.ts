@@ -6,6 +6,7 @@ import type { GoogleRequest } from "../../lambda/google-request";
 import { createJsonLogger, type LogLevel } from "../../lambda/logger";
 import type { TableField } from "../../stacks/schema/table-schema";
 import { externalAccountConfig } from "../../stacks/federation/credential-config";
+import { LAMBDA_ENV } from "../../stacks/federation/lambda-environment";
 
 export const TABLE_SCHEMA: TableField[] = [
   { name: "event_id", type: "STRING", mode: "REQUIRED" },
@@ -44,6 +45,33 @@ export function runtimeConfig(endpoint: string, patch: Partial<RuntimeConfig> = 
     tableSchema: TABLE_SCHEMA,
     functionName: "wif-bridge-test",
     ...patch,
+  };
+}
+
+/** The table the tests write to, as the fake of Google knows it. */
+export const TEST_TABLE = { projectId: "proj-test", datasetId: "ds_test", tableId: "events" };
+
+/** What Lambda sets for the function's AWS identity (fake values, in the shapes AWS uses). */
+export const AWS_TEST_ENV = {
+  AWS_ACCESS_KEY_ID: "ASIAEXAMPLEEXAMPLE12",
+  AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  AWS_SESSION_TOKEN: "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN",
+  AWS_REGION: "eu-west-1",
+  AWS_LAMBDA_FUNCTION_NAME: "wif-bridge-test",
+};
+
+/** The environment the stack sets on the function, pointed at a local fake of Google. */
+export function functionEnvironment(endpoint: string): Record<string, string> {
+  const config = runtimeConfig(endpoint);
+  return {
+    ...AWS_TEST_ENV,
+    [LAMBDA_ENV.credentialConfig]: JSON.stringify(config.credentialConfig),
+    [LAMBDA_ENV.projectId]: config.projectId,
+    [LAMBDA_ENV.datasetId]: config.datasetId,
+    [LAMBDA_ENV.tableId]: config.tableId,
+    [LAMBDA_ENV.expectedRoleArn]: config.expectedRoleArn!,
+    [LAMBDA_ENV.bigqueryEndpoint]: endpoint,
+    [LAMBDA_ENV.storageEndpoint]: endpoint,
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { parseConfig } from "../../stacks/config";
 import { MIN_LAMBDA_TIMEOUT_SECONDS } from "../../stacks/aws/lambda-timeout";
-import { DEFAULT_RETRY_POLICY } from "../../lambda/retry";
+import { DEFAULT_RETRY_POLICY, MIN_FIRST_ATTEMPT_MS } from "../../lambda/retry";
 import {
   MAX_PARTITION_EXPIRATION_DAYS,
   RESERVED_COLUMN_PREFIXES,
@@ -232,11 +232,9 @@ describe("config checks Google and AWS would otherwise make at apply", () => {
   });
 
   describe("minimum Lambda timeout (from the runtime's margins)", () => {
-    it("is the runtime's safety margin plus one whole Google call attempt", () => {
+    it("is the runtime's safety margin plus the shortest useful first Google call", () => {
       expect(MIN_LAMBDA_TIMEOUT_SECONDS).toBe(
-        Math.ceil(
-          (DEFAULT_RETRY_POLICY.safetyMarginMs + DEFAULT_RETRY_POLICY.attemptTimeoutMs) / 1000,
-        ),
+        Math.ceil((DEFAULT_RETRY_POLICY.safetyMarginMs + MIN_FIRST_ATTEMPT_MS) / 1000),
       );
     });
 

@@ -60,6 +60,7 @@ describe("config validation", () => {
     ],
     [{ lambda: { memoryMb: 64 } }, "lambda.memoryMb", /at least 128/, 64],
     [{ lambda: { timeoutSeconds: 901 } }, "lambda.timeoutSeconds", /at most 900/, 901],
+    [{ lambda: { timeoutSeconds: 3 } }, "lambda.timeoutSeconds", /at least 8 seconds/, 3],
     [{ lambda: { runtime: "python3.12" } }, "lambda.runtime", /nodejs22\.x/, "python3.12"],
     [{ lambda: { architecture: "x86" } }, "lambda.architecture", /"arm64" or "x86_64"/, "x86"],
     [{ lambda: { logRetentionDays: 10 } }, "lambda.logRetentionDays", /CloudWatch retention/, 10],

@@ -183,7 +183,7 @@ ${anchor}`,
     const e = result.stderr.slice(result.stderr.indexOf("e.json is invalid"));
     expect(e).toMatch(/^e\.json is invalid \(5 problems\):/);
     expect(e).toMatch(
-      /- lambda\.timeoutSeconds: got 3; expected at least 33 seconds: .* set lambda\.timeoutSeconds to 33 or more/,
+      /- lambda\.timeoutSeconds: got 3; expected at least 8 seconds: .* set lambda\.timeoutSeconds to 8 or more/,
     );
     expect(e).toMatch(/- bigquery\.location: got "mars-north1"; expected a BigQuery location/);
     expect(e).toMatch(
