@@ -27,7 +27,7 @@ export function freshOutdir(keep: string[]): () => Record<string, string> {
 
 const synthEnv = { WIF_BRIDGE_ENV: "example", CHECKPOINT_DISABLE: "1" };
 
-/** Source files of the app (main.ts, stacks/**, lambda/**), relative to the project root. */
+/** Source files of the app (main.ts, stacks/**, lambda/**, tools/**), relative to the project root. */
 function appSources(): string[] {
   const out: string[] = ["main.ts"];
   const walk = (dir: string) => {
@@ -39,7 +39,9 @@ function appSources(): string[] {
   };
   walk("stacks");
   walk("lambda");
-  walk("tools/review"); // main.ts writes the trust-chain review after synth
+  // main.ts uses tools/ (the trust-chain review, the atomic outdir swap): all of it, so a new
+  // import there never breaks the bench's copies.
+  walk("tools");
   out.push("tools/register-ts.cjs"); // npm run synth's TypeScript hook
   return out;
 }
