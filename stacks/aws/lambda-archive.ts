@@ -4,7 +4,7 @@
  * or comments, by fflate (a well-kept zip library; no hand-written zip format). Same files in,
  * same bytes out, whatever the checkout's directory, file mtimes, umask, clock or machine.
  * fflate's deflate is plain JavaScript, so its output depends only on its version (pinned);
- * Node's zlib would compress ~3% smaller but its bytes vary with the zlib build Node ships.
+ * Node's zlib compresses ~3% smaller, but its bytes may change with the zlib build Node ships.
  *
  * Built once per content and stored content-addressed under `<baseDir>/<key>/archive.zip`, so
  * every stack of a synth and every later synth reuses the one file: cdktf only copies it.
