@@ -1,0 +1,139 @@
+/**
+ * The built-in adversarial set: AWS identities that look like this stack's Lambda to a
+ * careless condition, mapping or grant, and must each be denied. Every synth evaluates all of
+ * them (see trust-evaluation.ts). Each carries its class, so the report shows the result per
+ * class. Only identities that carry no session of the Lambda's role: a session of the role
+ * itself is admitted by design (the role's trust policy decides who gets one).
+ */
+import {
+  AWS_PARTITIONS,
+  federatedUserCaller,
+  iamUserCaller,
+  roleSessionCaller,
+  rootCaller,
+  type LambdaIdentity,
+} from "./aws-identities";
+import type { CallerIdentity } from "./sts-admission";
+
+export type AdversaryClass =
+  | "prefix look-alike role"
+  | "suffix look-alike role"
+  | "case look-alike role"
+  | "same role, other account"
+  | "same role, other partition"
+  | "IAM user embedding assumed-role/ROLE/"
+  | "federated user embedding the role"
+  | "another role's session"
+  | "account root"
+  | "malformed or empty ARN";
+
+export interface AdversarialIdentity {
+  readonly class: AdversaryClass;
+  /** One line: who this is. */
+  readonly label: string;
+  readonly caller: CallerIdentity;
+}
+
+/** Another 12-digit account, never equal to `accountId`. */
+export function otherAccount(accountId: string): string {
+  const flipped = accountId.replace(/\d/g, (d) => String((Number(d) + 1) % 10));
+  return /^\d{12}$/.test(flipped) ? flipped : "999988887777";
+}
+
+/** The role name with its letters' case swapped (undefined when it has no letter). */
+function swapCase(name: string): string | undefined {
+  const swapped = [...name]
+    .map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()))
+    .join("");
+  return swapped === name ? undefined : swapped;
+}
+
+/** At least 20 identities, each of which must be denied. */
+export function adversarialIdentities(lambda: LambdaIdentity): AdversarialIdentity[] {
+  const { partition: p, accountId: account, roleName: role, functionName: fn } = lambda;
+  const other = otherAccount(account);
+  const out: AdversarialIdentity[] = [];
+  const add = (cls: AdversaryClass, label: string, caller: CallerIdentity) =>
+    out.push({ class: cls, label, caller });
+  const session = (r: string) => roleSessionCaller(p, account, r, fn);
+
+  add("prefix look-alike role", `role ${role}-other`, session(`${role}-other`));
+  add("prefix look-alike role", `role ${role}x`, session(`${role}x`));
+  if (role.length > 1) {
+    add("prefix look-alike role", `role ${role.slice(0, -1)}`, session(role.slice(0, -1)));
+  }
+  add("suffix look-alike role", `role other-${role}`, session(`other-${role}`));
+  add("suffix look-alike role", `role x${role}`, session(`x${role}`));
+  const swapped = swapCase(role);
+  if (swapped) add("case look-alike role", `role ${swapped}`, session(swapped));
+  const upper = role.toUpperCase();
+  if (upper !== role && upper !== swapped)
+    add("case look-alike role", `role ${upper}`, session(upper));
+
+  add(
+    "same role, other account",
+    `role ${role} in ${other}`,
+    roleSessionCaller(p, other, role, fn),
+  );
+  for (const q of AWS_PARTITIONS.filter((q) => q !== p)) {
+    add(
+      "same role, other partition",
+      `role ${role} in partition ${q}`,
+      roleSessionCaller(q, account, role, fn),
+    );
+  }
+
+  const embedded = `/assumed-role/${role}/`;
+  add(
+    "IAM user embedding assumed-role/ROLE/",
+    `IAM user ${fn} with path ${embedded}`,
+    iamUserCaller(p, account, fn, embedded),
+  );
+  add(
+    "IAM user embedding assumed-role/ROLE/",
+    `IAM user named ${role}`,
+    iamUserCaller(p, account, role),
+  );
+  add(
+    "IAM user embedding assumed-role/ROLE/",
+    `IAM user x with path /sts${embedded}`,
+    iamUserCaller(p, account, "x", `/sts${embedded}`),
+  );
+  add(
+    "federated user embedding the role",
+    `federated user ${role}`,
+    federatedUserCaller(p, account, role),
+  );
+  add(
+    "federated user embedding the role",
+    `federated user assumed-role/${role}/${fn}`,
+    federatedUserCaller(p, account, `assumed-role/${role}/${fn}`),
+  );
+
+  add(
+    "another role's session",
+    `role other-role, session ${fn}`,
+    roleSessionCaller(p, account, "other-role", fn),
+  );
+  add(
+    "another role's session",
+    `role other-role, session ${role}`,
+    roleSessionCaller(p, account, "other-role", role),
+  );
+  add(
+    "another role's session",
+    `role assumed-role, session ${role}`,
+    roleSessionCaller(p, account, "assumed-role", role),
+  );
+  add("account root", `root of ${account}`, rootCaller(p, account));
+
+  const malformed = (label: string, arn: string) =>
+    add("malformed or empty ARN", label, { account, arn, userid: "" });
+  malformed("empty ARN", "");
+  malformed("the role's IAM ARN (never a caller)", `arn:${p}:iam::${account}:role/${role}`);
+  malformed("assumed-role ARN without a session", `arn:${p}:sts::${account}:assumed-role/${role}`);
+  malformed("no arn: prefix", `assumed-role/${role}/${fn}`);
+  malformed("bare role name", role);
+  malformed("ARN without account", `arn:${p}:sts:::assumed-role/${role}/${fn}`);
+  return out;
+}
