@@ -68,7 +68,7 @@ export const MIN_REASON_LENGTH = 10;
 export const SUPPRESSION_RULE = {
   id: "SUP1",
   name: "SuppressionsAreValid",
-  fix: `give the suppression a reason of at least ${MIN_REASON_LENGTH} characters saying why the finding is acceptable; rules ${"TRUST1-8, WIF1-3, IAM1"} guard the trust itself and cannot be suppressed: change the stack instead`,
+  fix: `give the suppression a reason of at least ${MIN_REASON_LENGTH} characters saying why the finding is acceptable; rules ${UNSUPPRESSIBLE_RULE_IDS.join(", ")} guard the trust itself and cannot be suppressed: change the stack instead`,
 } as const;
 
 export interface Finding {
