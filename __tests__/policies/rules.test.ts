@@ -50,7 +50,6 @@ interface RuleCase {
 const firstAddress = (type: string) => (tf: Json) => `${type}.${Object.keys(tf.resource[type])[0]}`;
 
 const PROVIDER = "google_iam_workload_identity_pool_provider";
-const ROLE_ARN = assumedRoleArn(ACCOUNT, "wif-bridge-example-exec");
 
 const cases: Record<string, RuleCase> = {
   TRUST1: {
