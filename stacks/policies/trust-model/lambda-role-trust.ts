@@ -3,7 +3,8 @@
  * service, for this account (aws:SourceAccount) and, where it is stated, this function
  * (aws:SourceArn); only this stack's Lambda may run as it, and nothing else may use it.
  */
-import { parseReference } from "../terraform-json";
+import { parseReference, type StackJson } from "../terraform-json";
+import { credentialConfigProblem } from "./lambda-credential-config";
 import type { TrustModel } from "./trust-model";
 import type { TrustRuleId } from "./trust-evaluation";
 
@@ -12,6 +13,7 @@ const LAMBDA_SERVICE = "lambda.amazonaws.com";
 const EXACT_OPERATORS = new Set(["StringEquals", "ArnEquals", "ArnLike"]);
 
 export function judgeLambdaRole(
+  stack: StackJson,
   model: TrustModel,
   add: (rule: TrustRuleId, address: string, reason: string) => void,
 ): void {
@@ -84,6 +86,15 @@ export function judgeLambdaRole(
       "TRUST1",
       address,
       `this stack's Lambda ${intent.functionName} does not run as ${intent.roleName}: the deploy would lock the Lambda out`,
+    );
+  }
+  const credentialProblem =
+    ownFunction && credentialConfigProblem(stack, ownFunction.address, lambda);
+  if (ownFunction && credentialProblem) {
+    add(
+      "TRUST1",
+      ownFunction.address,
+      `${credentialProblem}: the deploy would lock the Lambda out`,
     );
   }
   for (const f of role.functions.filter((f) => f !== ownFunction)) {

@@ -65,7 +65,7 @@ const cache = new WeakMap<StackJson, TrustEvaluation>();
 export function trustEvaluationOf(stack: StackJson): TrustEvaluation {
   let evaluation = cache.get(stack);
   if (!evaluation) {
-    evaluation = evaluateTrust(trustModelOf(stack));
+    evaluation = evaluateTrust(trustModelOf(stack), stack);
     cache.set(stack, evaluation);
   }
   return evaluation;
@@ -75,7 +75,7 @@ const DATA_WRITER_ROLE = "roles/bigquery.dataEditor";
 const OBJECT_CREATOR_ROLE = "roles/storage.objectCreator";
 const IMPERSONATION_ROLE = "roles/iam.workloadIdentityUser";
 
-export function evaluateTrust(model: TrustModel): TrustEvaluation {
+export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluation {
   const findings: TrustFinding[] = [];
   const add = (rule: TrustRuleId, address: string, reason: string) =>
     findings.push({ rule, address, reason });
@@ -193,7 +193,7 @@ export function evaluateTrust(model: TrustModel): TrustEvaluation {
 
   judgeLambdaReach(model, lambda, intendedGrants, add);
   judgeAdversaries(adversaries, add);
-  judgeLambdaRole(model, add);
+  judgeLambdaRole(stack, model, add);
   return { model, lambda, adversaries, intendedGrants, findings };
 }
 
