@@ -15,6 +15,7 @@ import { ServiceAccountIamPolicy } from "@cdktf/provider-google/lib/service-acco
 import { StorageHmacKey } from "@cdktf/provider-google/lib/storage-hmac-key";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { BridgeStack } from "../../../stacks/bridge-stack";
 
 export interface Attack {
@@ -262,6 +263,27 @@ export const ATTACKS: Record<string, Attack> = {
     rule: "TRUST8",
     address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,
     apply: (stack) => condition(stack, '${join(" || ", ["true", "false"])}'),
+  },
+  "condition admits a second, explicitly named role": {
+    rule: "TRUST2",
+    address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,
+    apply: (stack) =>
+      condition(
+        stack,
+        `attribute.aws_account == '${ACCOUNT}' && attribute.aws_role in ['${PINNED}', 'arn:aws:sts::${ACCOUNT}:assumed-role/admin']`,
+      ),
+  },
+  "a second aws_iam_role with the Lambda role's name": {
+    rule: "TRUST8",
+    address: /aws_iam_role\.twin/,
+    apply: (stack) =>
+      new IamRole(stack, "twin", {
+        name: ROLE,
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }],
+        }),
+      }),
   },
   "provider disabled (lockout)": {
     rule: "TRUST1",

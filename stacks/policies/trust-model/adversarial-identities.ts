@@ -25,7 +25,8 @@ export type AdversaryClass =
   | "federated user embedding the role"
   | "another role's session"
   | "account root"
-  | "malformed or empty ARN";
+  | "malformed or empty ARN"
+  | "identity named in a mapping or condition";
 
 export interface AdversarialIdentity {
   readonly class: AdversaryClass;
@@ -135,5 +136,40 @@ export function adversarialIdentities(lambda: LambdaIdentity): AdversarialIdenti
   malformed("no arn: prefix", `assumed-role/${role}/${fn}`);
   malformed("bare role name", role);
   malformed("ARN without account", `arn:${p}:sts:::assumed-role/${role}/${fn}`);
+  return out;
+}
+
+const NAMED_ARN = /arn:([\w-]+):(?:sts|iam)::(\d{12}):(?:assumed-role|role)\/([\w+=,.@-]{1,64})/g;
+const NAMED_ROLE = /assumed-role\/([\w+=,.@-]{1,64})/g;
+const NAMED_ACCOUNT = /(?<!\d)(\d{12})(?!\d)/g;
+
+/**
+ * Sessions of every role, account and partition the providers' CEL text names that is not the
+ * Lambda's own: a condition that lets in a second, explicitly named role (`in [ROLE, 'admin']`)
+ * admits an identity no fixed list foresees, so the list grows from the expressions themselves.
+ */
+export function namedIdentities(
+  lambda: LambdaIdentity,
+  texts: readonly string[],
+): AdversarialIdentity[] {
+  const out: AdversarialIdentity[] = [];
+  const seen = new Set<string>();
+  const add = (partition: string, account: string, role: string) => {
+    const caller = roleSessionCaller(partition, account, role, lambda.functionName);
+    const own =
+      partition === lambda.partition && account === lambda.accountId && role === lambda.roleName;
+    if (own || seen.has(caller.arn)) return;
+    seen.add(caller.arn);
+    out.push({
+      class: "identity named in a mapping or condition",
+      label: `role ${role} of ${account} (${partition})`,
+      caller,
+    });
+  };
+  for (const text of texts) {
+    for (const m of text.matchAll(NAMED_ARN)) add(m[1], m[2], m[3]);
+    for (const m of text.matchAll(NAMED_ROLE)) add(lambda.partition, lambda.accountId, m[1]);
+    for (const m of text.matchAll(NAMED_ACCOUNT)) add(lambda.partition, m[1], lambda.roleName);
+  }
   return out;
 }

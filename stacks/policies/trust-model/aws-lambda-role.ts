@@ -57,7 +57,14 @@ export function readLambdaRole(
   roleName: string,
 ): { model: LambdaRoleModel; unresolvable: Unresolvable[] } {
   const unresolvable: Unresolvable[] = [];
-  const role = stack.resources("aws_iam_role").find((r) => r.config.name === roleName);
+  const named = stack.resources("aws_iam_role").filter((r) => r.config.name === roleName);
+  if (named.length > 1) {
+    unresolvable.push({
+      address: named[1].address,
+      reason: `${named.length} aws_iam_role resources are named ${roleName}; the model cannot tell which one the Lambda is`,
+    });
+  }
+  const role = named[0];
   if (!role) {
     return {
       model: { trustStatements: [], policies: [], functions: [], otherUsers: [] },

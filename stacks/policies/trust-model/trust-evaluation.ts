@@ -9,7 +9,11 @@
  * review report read the same evaluation.
  */
 import type { StackJson } from "../terraform-json";
-import { adversarialIdentities, type AdversaryClass } from "./adversarial-identities";
+import {
+  adversarialIdentities,
+  namedIdentities,
+  type AdversaryClass,
+} from "./adversarial-identities";
 import { lambdaCaller } from "./aws-identities";
 import type { GoogleGrant } from "./google-access";
 import { federatedMemberCovers, type IamMember } from "./iam-members";
@@ -119,9 +123,14 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
     `${model.intent.functionName} as role ${model.intent.roleName}`,
     lambdaCaller(model.lambda),
   );
-  const adversaries = adversarialIdentities(model.lambda).map((a) =>
-    evaluate(a.class, a.label, a.caller),
-  );
+  const texts = awsProviders.flatMap((p) => [
+    ...Object.values(p.attributeMapping),
+    p.attributeCondition ?? "",
+  ]);
+  const adversaries = [
+    ...adversarialIdentities(model.lambda),
+    ...namedIdentities(model.lambda, texts),
+  ].map((a) => evaluate(a.class, a.label, a.caller));
 
   // Which identities each federated member covers, judged on mapped attributes whether or not
   // the condition admits them: a grant must stay exact even if the provider is widened later.
