@@ -16,7 +16,7 @@ const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "wif-attacks-"));
 const [node, ...args] = synthArgv(path.join(__dirname, "attacks", "attacked-app.ts"));
 const child = spawnSync(node, args, {
   cwd: PROJECT_ROOT,
-  env: { ...process.env, CDKTF_OUTDIR: outdir, WIF_ATTACKS: Object.keys(ATTACKS).join(",") },
+  env: { ...process.env, CDKTF_OUTDIR: outdir, WIF_ATTACKS: Object.keys(ATTACKS).join("\n") },
   encoding: "utf8",
 });
 fs.rmSync(outdir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
  * A cdktf app like main.ts that synthesizes the example stack once per attack named in
- * WIF_ATTACKS (comma-separated), each in its own App and outdir, in one process (a child synth
+ * WIF_ATTACKS (one per line), each in its own App and outdir, in one process (a child synth
  * costs about a second, most of it loading cdktf and the providers). For each attack it prints
  * `=== ATTACK <name> exit <0|1>` and what main.ts would print; it exits 1 when any synth failed.
  */
@@ -15,7 +15,7 @@ import { ATTACKS } from "./attacks";
 const outRoot = process.env.CDKTF_OUTDIR ?? path.join(process.cwd(), "cdktf.out");
 fs.mkdirSync(outRoot, { recursive: true });
 let failed = false;
-for (const name of (process.env.WIF_ATTACKS ?? "").split(",").filter(Boolean)) {
+for (const name of (process.env.WIF_ATTACKS ?? "").split("\n").filter(Boolean)) {
   const attack = ATTACKS[name];
   let exit = 0;
   let message = "";
