@@ -39,7 +39,7 @@ describe("a real synth of an attacked stack", () => {
     const { exit, message } = outcome(name);
     expect(exit).toBe(1);
     const line = new RegExp(
-      `error ${attack.rule} \\w+ at (${attack.address.source}) \\(construct [^)]+\\): .+\\.\\n    Fix: .+`,
+      `error ${attack.rule} \\w+ at (${attack.address.source})( \\(construct [^)]+\\))?: .+\\.\\n    Fix: .+`,
     );
     expect(message).toMatch(line);
   });

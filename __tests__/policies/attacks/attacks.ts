@@ -3,7 +3,8 @@
  * issue 10's "Why", and the bypasses found by attacking the guard as a careless contributor
  * would. Each edits a freshly built example stack the way a contributor could in code.
  */
-import { Fn } from "cdktf";
+import { Fn, TerraformHclModule } from "cdktf";
+import { StorageBucketAccessControl } from "@cdktf/provider-google/lib/storage-bucket-access-control";
 import { Construct } from "constructs";
 import { BigqueryDatasetAccessA } from "@cdktf/provider-google/lib/bigquery-dataset-access";
 import { BigqueryTableIamMember } from "@cdktf/provider-google/lib/bigquery-table-iam-member";
@@ -283,6 +284,37 @@ export const ATTACKS: Record<string, Attack> = {
           Version: "2012-10-17",
           Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }],
         }),
+      }),
+  },
+  "a Terraform module that could grant anything": {
+    rule: "TRUST8",
+    address: /module\.iam/,
+    apply: (stack) =>
+      new TerraformHclModule(stack, "iam", {
+        source: "terraform-google-modules/iam/google//modules/service_accounts_iam",
+        variables: { service_accounts: [sa(stack).email] },
+      }),
+  },
+  "a provisioner that could run gcloud": {
+    rule: "TRUST8",
+    address: /google_bigquery_dataset\.bigquery_dataset_\w+/,
+    apply: (stack) =>
+      stack.destination.dataset.addOverride("provisioner", [
+        {
+          "local-exec": {
+            command: "gcloud projects add-iam-policy-binding p --member=user:x --role=roles/owner",
+          },
+        },
+      ]),
+  },
+  "a bucket ACL next to IAM": {
+    rule: "TRUST4",
+    address: /google_storage_bucket_access_control\.acl/,
+    apply: (stack) =>
+      new StorageBucketAccessControl(stack, "acl", {
+        bucket: stack.archive!.bucketName,
+        role: "READER",
+        entity: "user-analyst@example.com",
       }),
   },
   "provider disabled (lockout)": {

@@ -13,7 +13,7 @@ export const TrustResolvableAtSynth: SecurityRule = {
   explanation:
     "What the model cannot read it cannot prove safe; an expression known only at apply is refused, never passed.",
   level: "error",
-  fix: "write the value literally (or as a reference to a resource of this stack), or Fn.jsonencode of literals",
+  fix: "write the value literally (or as a reference to a resource of this stack, or Fn.jsonencode of literals), and declare resources directly rather than through a module or a provisioner",
   suppressible: false,
   appliesTo: () => false,
   evaluate: () => NOT_APPLICABLE,

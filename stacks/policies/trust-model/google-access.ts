@@ -30,7 +30,7 @@ export interface GoogleGrant {
   /** The resource that writes the grant. */
   readonly address: string;
   readonly form:
-    "iam_member" | "iam_binding" | "iam_policy" | "dataset access block" | "dataset_access";
+    "iam_member" | "iam_binding" | "iam_policy" | "dataset access block" | "dataset_access" | "acl";
   readonly scope: GrantScope;
   /** The stack resource the grant is on (its address), or the literal id when it is not this stack's. */
   readonly target: string;
@@ -87,6 +87,15 @@ const TARGET_TYPES: Partial<Record<GrantScope, [string, string]>> = {
   table: ["google_bigquery_table", "table_id"],
   bucket: ["google_storage_bucket", "name"],
 };
+/** Cloud Storage ACLs: legacy grants next to IAM, never intended (the archive uses uniform access). */
+const ACL_TYPES = [
+  "google_storage_bucket_access_control",
+  "google_storage_bucket_acl",
+  "google_storage_default_object_access_control",
+  "google_storage_default_object_acl",
+  "google_storage_object_access_control",
+  "google_storage_object_acl",
+];
 const KEY_TYPES: Record<string, string> = {
   google_service_account_key:
     "a service-account key (its private key is stored in Terraform state)",
@@ -149,6 +158,34 @@ export function readGoogleAccess(stack: StackJson): GoogleAccess {
       const g = accessEntryGrant(access.config, access.address, target, "dataset_access", stack);
       if (g) grants.push(g);
     });
+  }
+  for (const type of ACL_TYPES) {
+    for (const acl of stack.resources(type)) {
+      attempt(acl.address, () => {
+        const target = resolveTarget(acl.config.bucket, "bucket", stack);
+        const entries = [
+          ...(acl.config.entity !== undefined
+            ? [`${acl.config.role ?? "ACL"}:${acl.config.entity}`]
+            : []),
+          ...([] as Json[]).concat(acl.config.role_entity ?? []).map(String),
+        ];
+        for (const entry of entries) {
+          const [role, ...who] = entry.split(":");
+          const entity = who.join(":");
+          grants.push({
+            address: acl.address,
+            form: "acl",
+            scope: "bucket",
+            target,
+            role: `ACL ${role}`,
+            member: /^(allUsers|allAuthenticatedUsers)$/.test(entity)
+              ? { kind: "public", text: entity }
+              : { kind: "other", text: `acl entity ${entity}` },
+            conditional: false,
+          });
+        }
+      });
+    }
   }
   const keys = Object.keys(KEY_TYPES).flatMap((type) =>
     stack.resources(type).map((k) => ({

@@ -44,6 +44,7 @@ export function letsActAs(role: string, permissions?: readonly string[]): boolea
 /** True for a role that touches identities, keys or IAM; unknown custom roles count as such. */
 export function touchesIdentity(role: string, permissions?: readonly string[]): boolean {
   if (permissions) return permissions.some((p) => IDENTITY_PERMISSIONS.test(p));
+  if (role.startsWith("ACL ")) return false;
   if (!role.startsWith("roles/")) return true;
   return IDENTITY_ROLES.has(role);
 }

@@ -61,6 +61,22 @@ function buildTrustModel(stack: StackJson): TrustModel {
       });
     }
   }
+  for (const name of Object.keys(stack.json.module ?? {}).sort()) {
+    unresolvable.push({
+      address: `module.${name}`,
+      reason:
+        "a Terraform module's resources are not in this JSON, so the grants, keys and identities it creates are invisible to the model",
+    });
+  }
+  for (const r of stack.allResources()) {
+    if (r.config.provisioner !== undefined) {
+      unresolvable.push({
+        address: r.address,
+        reason:
+          "a provisioner runs commands whose effects (e.g. a gcloud grant) are invisible to the model",
+      });
+    }
+  }
   const access = readGoogleAccess(stack);
   const pools = readPoolProviders(stack);
   unresolvable.push(...access.unresolvable, ...pools.unresolvable);
