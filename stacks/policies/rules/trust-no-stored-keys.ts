@@ -3,19 +3,14 @@
  * Reads the trust model and its evaluation (stacks/policies/trust-model), not the text of any
  * one resource.
  */
-import { trustEvaluationOf } from "../trust-model/trust-evaluation";
-import { NOT_APPLICABLE, type SecurityRule } from "../rule";
+import { trustRule } from "./trust-rule";
 
-export const NoStoredKeys: SecurityRule = {
+export const NoStoredKeys = trustRule({
   id: "TRUST5",
   name: "NoStoredKeys",
   info: "No stored key exists: no service-account key, Cloud Storage HMAC key, API key or AWS access key.",
   explanation:
     "Each is a long-lived secret written to Terraform state; anyone with the state is that identity until someone notices.",
-  level: "error",
   fix: "delete the key resource; the Lambda authenticates through the pool provider, which needs no key",
   suppressible: false,
-  appliesTo: () => false,
-  evaluate: () => NOT_APPLICABLE,
-  evaluateStack: (stack) => trustEvaluationOf(stack).findings.filter((f) => f.rule === "TRUST5"),
-};
+});
