@@ -95,7 +95,7 @@ describe("the trust chain, read from the JSON", () => {
       expect(report).toMatch(
         new RegExp(`\\| ${cls.replace(/[/()]/g, ".")} \\|.*\\| 0 \\| 0 \\| all denied \\|`),
       );
-    expect(report).toContain("25 AWS identities evaluated against the trust");
+    expect(report).toContain("32 AWS identities evaluated against the trust");
   });
 
   it("shows look-alikes let in and the Lambda locked out, with the findings", () => {
@@ -115,7 +115,7 @@ describe("the trust chain, read from the JSON", () => {
     }, true);
     const open = trustChainReport("example", readStack(dir, "example"));
     expect(open).toMatch(
-      /\| prefix look-alike role \|.*\| 3 \| 0 \| \*\*let in\*\* \(see TRUST2\) \|/,
+      /\| prefix look-alike role \|.*\| 10 \| 0 \| \*\*let in\*\* \(see TRUST2\) \|/,
     );
     expect(open).toMatch(
       /\| error \| TRUST2 AdversarialIdentitiesDenied \| `google_iam_workload_identity_pool_provider\./,

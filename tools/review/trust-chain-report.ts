@@ -100,7 +100,8 @@ function awsSection(stack: StackJson, trust: TrustEvaluation, out: string[]): vo
       );
     }
     out.push("- What the role may do in AWS:");
-    for (const policy of policiesOfRole(role, stack)) {
+    const modelled = trust.model.awsRole?.role?.address === role.address;
+    for (const policy of modelled ? trust.model.awsRole!.policies : policiesOfRole(role, stack)) {
       if (!policy.statements) {
         out.push(`  - ${code(policy.label)}: managed policy, not readable from the JSON.`);
         continue;

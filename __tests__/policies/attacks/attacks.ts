@@ -274,6 +274,11 @@ export const ATTACKS: Record<string, Attack> = {
         `attribute.aws_account == '${ACCOUNT}' && attribute.aws_role in ['${PINNED}', 'arn:aws:sts::${ACCOUNT}:assumed-role/admin']`,
       ),
   },
+  "condition admits a look-alike by regular expression": {
+    rule: "TRUST2",
+    address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,
+    apply: (stack) => condition(stack, `attribute.aws_role.matches('^${PINNED}2?$')`),
+  },
   "a second aws_iam_role with the Lambda role's name": {
     rule: "TRUST8",
     address: /aws_iam_role\.twin/,

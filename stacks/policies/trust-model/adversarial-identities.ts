@@ -63,6 +63,11 @@ export function adversarialIdentities(lambda: LambdaIdentity): AdversarialIdenti
   if (role.length > 1) {
     add("prefix look-alike role", `role ${role.slice(0, -1)}`, session(role.slice(0, -1)));
   }
+  // One character more, of each kind AWS allows in a role name: catches patterns such as ROLE2?.
+  for (const c of ["2", "_", ".", "@", "+", "=", ","]) {
+    if (`${role}${c}`.length <= 64)
+      add("prefix look-alike role", `role ${role}${c}`, session(`${role}${c}`));
+  }
   add("suffix look-alike role", `role other-${role}`, session(`other-${role}`));
   add("suffix look-alike role", `role x${role}`, session(`x${role}`));
   const swapped = swapCase(role);
