@@ -7,6 +7,7 @@ import { Testing } from "cdktf";
 import { buildStack, exampleConfig, type Json } from "../../helpers/synth";
 import { StackJson } from "../../../stacks/policies/terraform-json";
 import { trustEvaluationOf } from "../../../stacks/policies/trust-model/trust-evaluation";
+import { evaluateRulePack } from "../../../stacks/policies/pack";
 import {
   parseHclLiteral,
   UnresolvableValue,
@@ -201,5 +202,33 @@ describe("the Lambda role's trust policy", () => {
     expect(e.findings.map((f) => f.reason).join("\n")).toMatch(
       /admits Service principal "ec2\.amazonaws\.com"/,
     );
+  });
+});
+
+describe("partitions", () => {
+  const gov = JSON.parse(
+    Testing.synth(buildStack(exampleConfig({ aws: { region: "us-gov-west-1" } }))),
+  );
+  const toGov = (tf: Json) => {
+    const provider = first(tf, "google_iam_workload_identity_pool_provider");
+    provider.attribute_condition = provider.attribute_condition.replace(
+      "arn:aws:",
+      "arn:aws-us-gov:",
+    );
+    const member = first(tf, "google_service_account_iam_member");
+    member.member = member.member.replace("/arn:aws:", "/arn:aws-us-gov:");
+  };
+
+  it("locks the Lambda out when a GovCloud stack's condition and grant say arn:aws:", () => {
+    const e = trustEvaluationOf(new StackJson(structuredClone(gov)));
+    expect(e.findings.map((f) => f.reason).join("\n")).toMatch(
+      /refuses this stack's Lambda arn:aws-us-gov:sts::111122223333:assumed-role\/wif-bridge-example-exec\/wif-bridge-example at the condition/,
+    );
+  });
+
+  it("passes every rule when the condition and the grant name the GovCloud partition", () => {
+    const tf = structuredClone(gov);
+    toGov(tf);
+    expect(evaluateRulePack(tf).findings).toEqual([]);
   });
 });
