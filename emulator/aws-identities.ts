@@ -7,12 +7,9 @@ import { randomBytes } from "node:crypto";
 import type { SigningCredentials } from "./sigv4";
 import { awsArn, type AwsPartition } from "../stacks/federation/partition";
 
-/** What GetCallerIdentity returns; Google STS exposes it to CEL as `assertion`. */
-export interface CallerIdentity {
-  readonly account: string;
-  readonly arn: string;
-  readonly userid: string;
-}
+import type { CallerIdentity } from "../stacks/policies/trust-model/sts-admission";
+
+export type { CallerIdentity };
 
 export interface AwsIdentity extends SigningCredentials {
   readonly caller: CallerIdentity;

@@ -4,10 +4,8 @@
  * pool provider the audience names, pin the AWS account, run the provider's attribute mapping
  * and condition as CEL, and issue a federated token. Errors are OAuth-style 400s.
  */
-import { evaluateCel } from "./cel";
+import { admitAwsCaller } from "../stacks/policies/trust-model/sts-admission";
 import { verifySignature } from "./sigv4";
-import type { CallerIdentity } from "./aws-identities";
-import type { PoolProvider } from "./google-state";
 import type { Principal } from "./iam";
 import { json, refuse, type EmulatorContext, type EmulatorRequest } from "./emulator-context";
 
@@ -16,7 +14,6 @@ export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 export const AWS_SUBJECT_TOKEN_TYPE = "urn:ietf:params:aws:token-type:aws4_request";
 export const STS_TOKEN_LIFETIME_SECONDS = 3600;
 export const CONDITION_REJECTED = "The given credential is rejected by the attribute condition.";
-const GOOGLE_SUBJECT_MAX_BYTES = 127;
 const AWS_STS_HOST = /^sts(?:\.([a-z0-9-]+))?\.amazonaws\.com$/;
 
 export interface SubjectToken {
@@ -38,30 +35,6 @@ export function decodeSubjectToken(subjectToken: string): SubjectToken {
 
 function oauthError(error: string, description: string) {
   return json(400, { error, error_description: description });
-}
-
-interface Mapped {
-  readonly subject: string;
-  readonly attributes: Record<string, string>;
-}
-
-function mapAttributes(provider: PoolProvider, caller: CallerIdentity): Mapped | string {
-  const attributes: Record<string, string> = {};
-  let subject: string | undefined;
-  for (const [target, expression] of Object.entries(provider.attributeMapping)) {
-    const result = evaluateCel(expression, { assertion: { ...caller } });
-    if (!result.ok) return `attribute mapping ${target} failed: ${result.error}`;
-    if (typeof result.value !== "string") {
-      return `attribute mapping ${target} must yield a string, got ${typeof result.value}`;
-    }
-    if (target === "google.subject") subject = result.value;
-    else if (target.startsWith("attribute.")) attributes[target.slice(10)] = result.value;
-  }
-  if (!subject) return "the attribute mapping must set google.subject to a non-empty value";
-  if (Buffer.byteLength(subject, "utf8") > GOOGLE_SUBJECT_MAX_BYTES) {
-    return `google.subject "${subject}" is longer than ${GOOGLE_SUBJECT_MAX_BYTES} bytes`;
-  }
-  return { subject, attributes };
 }
 
 export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
@@ -144,42 +117,33 @@ export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
   }
   const caller = ctx.identities.lookup(signature.accessKeyId)!.caller;
 
-  if (caller.account !== provider.awsAccountId) {
-    return deny(
-      "invalid_grant",
-      `The AWS account ${caller.account} of the caller does not match the provider's account ${provider.awsAccountId}.`,
-      { assertion: caller, provider: provider.name },
-    );
-  }
-  const mapped = mapAttributes(provider, caller);
-  if (typeof mapped === "string") {
-    return deny("invalid_grant", mapped, { assertion: caller, provider: provider.name });
+  const admission = admitAwsCaller({ ...provider, awsAccountId: provider.awsAccountId }, caller);
+  if (!admission.admitted && admission.stage !== "condition") {
+    // The account pin and the mapping fail as invalid_grant, as Google STS answers them.
+    const reason =
+      admission.stage === "account"
+        ? `The AWS account ${caller.account} of the caller does not match the provider's account ${provider.awsAccountId}.`
+        : admission.reason;
+    return deny("invalid_grant", reason, { assertion: caller, provider: provider.name });
   }
   const detail = {
     assertion: caller,
     provider: provider.name,
-    subject: mapped.subject,
-    attributes: mapped.attributes,
+    subject: admission.subject,
+    attributes: admission.attributes,
     condition: provider.attributeCondition,
   };
-  if (provider.attributeCondition !== undefined) {
-    const outcome = evaluateCel(provider.attributeCondition, {
-      assertion: { ...caller },
-      google: { subject: mapped.subject },
-      attribute: mapped.attributes,
-    });
-    // A condition that errors (e.g. reads an attribute the mapping did not set) rejects too.
-    if (!outcome.ok || outcome.value !== true) {
-      return refuse(
-        ctx,
-        endpoint,
-        oauthError("unauthorized_client", CONDITION_REJECTED),
-        `unauthorized_client: the attribute condition is ${outcome.ok ? String(outcome.value) : `an error (${outcome.error})`} for ${caller.arn}`,
-        undefined,
-        detail,
-      );
-    }
+  if (!admission.admitted) {
+    return refuse(
+      ctx,
+      endpoint,
+      oauthError("unauthorized_client", CONDITION_REJECTED),
+      `unauthorized_client: ${admission.reason} for ${caller.arn}`,
+      undefined,
+      detail,
+    );
   }
+  const mapped = admission;
 
   const principal: Principal = {
     kind: "federated",

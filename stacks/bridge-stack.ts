@@ -12,6 +12,7 @@ import type { BridgeConfig } from "./config";
 import { addStateBackend } from "./state-backend";
 import { FullProviderSources } from "./provider-sources";
 import { SecurityRulePack } from "./policies/security-rule-pack";
+import { trustIntentOf } from "./policies/trust-model/config-intent";
 import { FederationIds } from "./gcp/federation-ids";
 import { LambdaExecutionRole } from "./aws/execution-role";
 import { BundledFunction } from "./aws/bundled-function";
@@ -62,7 +63,7 @@ export class BridgeStack extends TerraformStack {
     // Local state in the project root by default; S3 or GCS from config.state.
     addStateBackend(this, config);
     Aspects.of(this).add(new FullProviderSources());
-    Aspects.of(this).add(new SecurityRulePack());
+    Aspects.of(this).add(new SecurityRulePack({ intent: trustIntentOf(config) }));
     // The config loader refuses "app" and "environment" in config.labels (RESERVED_LABELS).
     const labels = { ...config.labels, app: "wif-bridge", environment: config.environment };
 

@@ -49,7 +49,90 @@ interface RuleCase {
 
 const firstAddress = (type: string) => (tf: Json) => `${type}.${Object.keys(tf.resource[type])[0]}`;
 
+const PROVIDER = "google_iam_workload_identity_pool_provider";
+
 const cases: Record<string, RuleCase> = {
+  TRUST1: {
+    nonCompliant: (tf) => {
+      first(tf, PROVIDER).attribute_condition =
+        `attribute.aws_role == '${assumedRoleArn("aws", ACCOUNT, "another-role")}'`;
+    },
+    offender: firstAddress(PROVIDER),
+    message:
+      /refuses this stack's Lambda .* at the condition .*: the deploy would lock the Lambda out/,
+  },
+  TRUST2: {
+    nonCompliant: (tf) => {
+      first(tf, PROVIDER).attribute_condition = `attribute.aws_account == '${ACCOUNT}'`;
+    },
+    offender: firstAddress(PROVIDER),
+    message:
+      /admits or grants to \d+ of the \d+ adversarial identities, e\.g\. prefix look-alike role/,
+  },
+  TRUST3: {
+    nonCompliant: (tf) =>
+      add(tf, "google_service_account_iam_member", "domain", {
+        service_account_id: first(tf, "google_service_account_iam_member").service_account_id,
+        role: "roles/iam.serviceAccountTokenCreator",
+        member: "domain:example.com",
+      }),
+    offender: () => "google_service_account_iam_member.domain",
+    message:
+      /grants roles\/iam\.serviceAccountTokenCreator on service account .* to domain:example\.com: a grant on the identity/,
+  },
+  TRUST4: {
+    nonCompliant: (tf) =>
+      add(tf, "google_bigquery_table_iam_member", "analyst", {
+        dataset_id: "wif_bridge_example",
+        table_id: "events",
+        role: "roles/bigquery.dataViewer",
+        member: "user:analyst@example.com",
+      }),
+    offender: () => "google_bigquery_table_iam_member.analyst",
+    message:
+      /grants roles\/bigquery\.dataViewer on table .* to user:analyst@example\.com, which the config does not intend/,
+  },
+  TRUST5: {
+    nonCompliant: (tf) =>
+      add(tf, "google_storage_hmac_key", "archive", {
+        service_account_email: "${google_service_account.identity_service-account_97448892.email}",
+      }),
+    offender: () => "google_storage_hmac_key.archive",
+    message: /creates a Cloud Storage HMAC key/,
+  },
+  TRUST6: {
+    nonCompliant: (tf) =>
+      add(tf, PROVIDER, "oidc", {
+        workload_identity_pool_id: first(tf, PROVIDER).workload_identity_pool_id,
+        workload_identity_pool_provider_id: "oidc",
+        attribute_mapping: {
+          "google.subject": "assertion.sub",
+          "attribute.aws_role": "assertion.role",
+        },
+        oidc: { issuer_uri: "https://token.example.com" },
+      }),
+    offender: () => `${PROVIDER}.oidc`,
+    message: /is an oidc provider trusting issuer https:\/\/token\.example\.com with no condition/,
+  },
+  TRUST7: {
+    nonCompliant: (tf) => {
+      const role = first(tf, "aws_iam_role");
+      const doc = JSON.parse(role.assume_role_policy);
+      doc.Statement[0].Principal = { AWS: "*" };
+      role.assume_role_policy = JSON.stringify(doc);
+    },
+    offender: firstAddress("aws_iam_role"),
+    message: /trust policy statement admits AWS principal "\*"/,
+  },
+  TRUST8: {
+    nonCompliant: (tf) =>
+      add(tf, "google_service_account_iam_policy", "computed", {
+        service_account_id: first(tf, "google_service_account_iam_member").service_account_id,
+        policy_data: "${jsonencode(local.bindings)}",
+      }),
+    offender: () => "google_service_account_iam_policy.computed",
+    message: /jsonencode\(\) of an expression the model cannot read at synth/,
+  },
   WIF1: {
     nonCompliant: (tf) => {
       first(tf, "google_iam_workload_identity_pool_provider").attribute_condition =
@@ -208,21 +291,38 @@ describe.each(SECURITY_RULES.map((rule) => [rule.id, rule] as const))("rule %s",
     expect(findings[0].fix).toBe(rule.fix);
   });
 
-  it("moves the finding to the suppressed list when the resource carries a suppression", () => {
-    const tf = structuredClone(example);
-    c.nonCompliant(tf);
-    const [type, name] = c.offender(tf).split(".");
-    tf.resource[type][name]["//"] = {
-      suppressions: [{ rule: id, reason: "accepted for the test, see ticket SEC-1" }],
-    };
-    const { findings, suppressed } = findingsOf(tf, id);
-    expect(findings.filter((f) => f.address === c.offender(tf))).toEqual([]);
-    expect(suppressed[0]).toMatchObject({
-      ruleId: id,
-      address: c.offender(tf),
-      suppressionReason: "accepted for the test, see ticket SEC-1",
-    });
-  });
+  const suppressible = rule.suppressible !== false;
+  it(
+    suppressible
+      ? "moves the finding to the suppressed list when the resource carries a suppression"
+      : "refuses a suppression (the rule guards the trust) and keeps the finding",
+    () => {
+      const tf = structuredClone(example);
+      c.nonCompliant(tf);
+      const [type, name] = c.offender(tf).split(".");
+      tf.resource[type][name]["//"] = {
+        suppressions: [{ rule: id, reason: "accepted for the test, see ticket SEC-1" }],
+      };
+      const { findings, suppressed } = findingsOf(tf, id);
+      if (!suppressible) {
+        expect(findings.filter((f) => f.address === c.offender(tf)).length).toBeGreaterThan(0);
+        expect(suppressed).toEqual([]);
+        expect(findingsOf(tf, "SUP1").findings[0]).toMatchObject({
+          address: c.offender(tf),
+          reason: expect.stringMatching(
+            new RegExp(`suppression of ${id} is refused: .*cannot be suppressed`),
+          ),
+        });
+        return;
+      }
+      expect(findings.filter((f) => f.address === c.offender(tf))).toEqual([]);
+      expect(suppressed[0]).toMatchObject({
+        ruleId: id,
+        address: c.offender(tf),
+        suppressionReason: "accepted for the test, see ticket SEC-1",
+      });
+    },
+  );
 });
 
 describe("rule details", () => {

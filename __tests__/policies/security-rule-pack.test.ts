@@ -1,4 +1,6 @@
 import { Aspects, Testing, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { BigqueryTableIamMember } from "@cdktf/provider-google/lib/bigquery-table-iam-member";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 import { ServiceAccountKey } from "@cdktf/provider-google/lib/service-account-key";
@@ -6,7 +8,7 @@ import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
 import type { BridgeStack } from "../../stacks/bridge-stack";
 import { SecurityRulePack } from "../../stacks/policies/security-rule-pack";
 import { suppressRule } from "../../stacks/policies/suppressions";
-import { evaluateRulePack } from "../../stacks/policies/pack";
+import { evaluateRulePack, SECURITY_RULES } from "../../stacks/policies/pack";
 import { loadConfigDir } from "../../stacks/config";
 import { assumedRoleArn } from "../../stacks/federation/attribute-mapping";
 import { buildStack, exampleConfig, PROJECT_ROOT } from "../helpers/synth";
@@ -31,6 +33,15 @@ function poolWideGrant(stack: BridgeStack): void {
 function serviceAccountKey(stack: BridgeStack): ServiceAccountKey {
   return new ServiceAccountKey(stack, "leaked-key", {
     serviceAccountId: stack.identity.serviceAccount!.name,
+  });
+}
+
+function analystGrant(scope: Construct): BigqueryTableIamMember {
+  return new BigqueryTableIamMember(scope, "analyst", {
+    datasetId: "wif_bridge_example",
+    tableId: "events",
+    role: "roles/bigquery.dataViewer",
+    member: "user:analyst@example.com",
   });
 }
 
@@ -92,30 +103,73 @@ describe("the security rule pack at synth", () => {
 
   it("lets a suppression with a reason through, and writes it into the resource's JSON comment", () => {
     const stack = buildStack(exampleConfig());
-    const key = serviceAccountKey(stack);
-    suppressRule(key, "IAM1", "legacy consumer until 2026-01; tracked in SEC-42");
+    const grant = analystGrant(stack);
+    suppressRule(grant, "TRUST4", "analysts read the table until 2026-01; tracked in SEC-42");
     expect(() => synthWithValidations(stack)).not.toThrow();
     const tf = stack.toTerraform();
-    expect(tf.resource.google_service_account_key["leaked-key"]["//"].suppressions).toEqual([
-      { rule: "IAM1", reason: "legacy consumer until 2026-01; tracked in SEC-42" },
+    expect(tf.resource.google_bigquery_table_iam_member.analyst["//"].suppressions).toEqual([
+      { rule: "TRUST4", reason: "analysts read the table until 2026-01; tracked in SEC-42" },
     ]);
     expect(evaluateRulePack(tf).suppressed).toMatchObject([
-      { ruleId: "IAM1", address: "google_service_account_key.leaked-key" },
+      { ruleId: "TRUST4", address: "google_bigquery_table_iam_member.analyst" },
     ]);
   });
 
   it("applies a suppression on a scope to the resources below it", () => {
     const stack = buildStack(exampleConfig());
-    prefixCondition(stack);
-    suppressRule(stack.federation, "WIF1", "migration window, reviewed by security");
+    const scope = new Construct(stack, "analysts");
+    analystGrant(scope);
+    suppressRule(scope, "TRUST4", "migration window, reviewed by security");
     expect(() => synthWithValidations(stack)).not.toThrow();
+  });
+
+  it("refuses to suppress a rule that guards the trust", () => {
+    const stack = buildStack(exampleConfig());
+    for (const rule of [
+      "TRUST1",
+      "TRUST2",
+      "TRUST3",
+      "TRUST5",
+      "TRUST6",
+      "TRUST7",
+      "TRUST8",
+      "WIF1",
+      "IAM1",
+    ]) {
+      expect(() => suppressRule(stack, rule, "legacy consumer; tracked in SEC-42")).toThrow(
+        new RegExp(`${rule} guards the trust itself .* cannot be suppressed`),
+      );
+    }
+  });
+
+  it("refuses a trust-rule suppression written straight into the JSON comment", () => {
+    const stack = buildStack(exampleConfig());
+    const key = serviceAccountKey(stack);
+    key.addOverride("//.suppressions", [{ rule: "IAM1", reason: "legacy consumer until 2026-01" }]);
+    expect(() => synthWithValidations(stack)).toThrow(
+      /error SUP1 SuppressionsAreValid at google_service_account_key\.leaked-key[^]*the suppression of IAM1 is refused: IAM1 NoServiceAccountKey guards the trust itself/,
+    );
+  });
+
+  it("refuses an empty or blank reason written straight into the JSON comment", () => {
+    for (const reason of ["", "   ", undefined]) {
+      const stack = buildStack(exampleConfig());
+      const grant = analystGrant(stack);
+      grant.addOverride("//.suppressions", [{ rule: "TRUST4", reason }]);
+      expect(() => synthWithValidations(stack)).toThrow(
+        /error SUP1 SuppressionsAreValid at google_bigquery_table_iam_member\.analyst[^]*the suppression of TRUST4 is refused: its reason .* is shorter than 10 characters/,
+      );
+      expect(() => synthWithValidations(stack)).toThrow(
+        /error TRUST4 OnlyIntendedGrants at google_bigquery_table_iam_member\.analyst/,
+      );
+    }
   });
 
   it("refuses a suppression without a real reason or with an unknown rule id", () => {
     const stack = buildStack(exampleConfig());
-    expect(() => suppressRule(stack, "IAM1", "ok")).toThrow(/reason "ok" is too short/);
+    expect(() => suppressRule(stack, "TRUST4", "ok")).toThrow(/reason "ok" is too short/);
     expect(() => suppressRule(stack, "NOPE1", "a long enough reason")).toThrow(
-      /unknown rule id "NOPE1"; the pack has WIF1, WIF2/,
+      /unknown rule id "NOPE1"; the pack has TRUST1, TRUST2/,
     );
   });
 
@@ -124,7 +178,9 @@ describe("the security rule pack at synth", () => {
     const stack = new TerraformStack(app, "bare");
     const warnings: string[] = [];
     new GoogleProvider(stack, "google", { project: "p" });
-    Aspects.of(stack).add(new SecurityRulePack({ onWarning: (m) => warnings.push(m) }));
+    // A bare stack states no trust to evaluate, so the trust rules are left out here.
+    const rules = SECURITY_RULES.filter((r) => !r.id.startsWith("TRUST"));
+    Aspects.of(stack).add(new SecurityRulePack({ rules, onWarning: (m) => warnings.push(m) }));
     new StorageBucket(stack, "bucket", {
       name: "b",
       location: "EU",

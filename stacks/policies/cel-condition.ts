@@ -5,9 +5,10 @@
  * Not a CEL evaluator: anything it cannot read as a pin is treated as not pinning. Pure.
  */
 
-/** `arn:aws:sts::ACCOUNT:assumed-role/ROLE`, the form attribute.aws_role holds. */
-export const ASSUMED_ROLE_ARN = /^arn:aws:sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})$/;
-const IAM_ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+/** `arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE`, the form attribute.aws_role holds (any partition). */
+export const ASSUMED_ROLE_ARN =
+  /^arn:(?:aws|aws-us-gov|aws-cn):sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})$/;
+const IAM_ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
 /** Identifiers that carry the caller's role (a test on them is a test on the role). */
 const ROLE_OPERANDS = /\b(attribute\.aws_role|assertion\.arn|google\.subject)\b/;
 const LOOSE_TESTS = ["startsWith", "endsWith", "contains", "matches"] as const;
@@ -181,7 +182,7 @@ export function assumedRoleArnProblem(value: string): string | undefined {
   }
   const iam = IAM_ROLE_ARN.exec(value);
   if (iam) {
-    return `compares attribute.aws_role with the IAM role ARN '${value}', which it never holds; it holds the assumed-role ARN 'arn:aws:sts::${iam[1]}:assumed-role/${iam[2]}'`;
+    return `compares attribute.aws_role with the IAM role ARN '${value}', which it never holds; it holds the assumed-role ARN 'arn:${iam[1]}:sts::${iam[2]}:assumed-role/${iam[3]}'`;
   }
   return `compares attribute.aws_role with '${value}', which is not a full assumed-role ARN 'arn:aws:sts::ACCOUNT:assumed-role/ROLE'`;
 }

@@ -40,9 +40,21 @@ export interface SecurityRule {
   readonly level: RuleLevel;
   /** What to change, printed with every finding. */
   readonly fix: string;
+  /**
+   * False for the rules that guard the trust itself (who is admitted, who may act as the
+   * identity, which keys exist): a suppression of one is refused. @default true
+   */
+  readonly suppressible?: boolean;
   /** Terraform resource types the rule judges (cheap filter before `evaluate`). */
   appliesTo(resourceType: string): boolean;
   evaluate(resource: TerraformResource, stack: StackJson): RuleOutcome;
+  /**
+   * For rules over the whole trust model: findings with the address each is about (a resource,
+   * or e.g. `provider.aws`). Such rules apply to no single resource.
+   */
+  evaluateStack?(
+    stack: StackJson,
+  ): readonly { readonly address: string; readonly reason: string }[];
 }
 
 /** `appliesTo` for an exact list of resource types. */

@@ -10,22 +10,31 @@ import { Annotations, TerraformResource, TerraformStack, type IAspect } from "cd
 import { evaluateRulePack, formatFinding, SECURITY_RULES } from "./pack";
 import type { SecurityRule } from "./rule";
 import { suppressionsFor } from "./suppressions";
+import { INTENT_COMMENT_KEY, type TrustIntent } from "./trust-model/intent";
 
 export interface SecurityRulePackProps {
   /** @default SECURITY_RULES (every rule of the pack) */
   readonly rules?: readonly SecurityRule[];
   /** Where warnings are printed. @default a line on stderr */
   readonly onWarning?: (message: string) => void;
+  /**
+   * What the stack is meant to trust, from config; recorded in the stack's `//` comment so the
+   * review report judges against the same intent.
+   * @default read from the synthesized JSON itself (the one Lambda, its role, the provider's account)
+   */
+  readonly intent?: TrustIntent;
 }
 
 export class SecurityRulePack implements IAspect {
   private readonly rules: readonly SecurityRule[];
   private readonly onWarning: (message: string) => void;
+  private readonly intent?: TrustIntent;
   private readonly validated = new WeakSet<TerraformStack>();
 
   constructor(props: SecurityRulePackProps = {}) {
     this.rules = props.rules ?? SECURITY_RULES;
     this.onWarning = props.onWarning ?? ((message) => process.stderr.write(`${message}\n`));
+    this.intent = props.intent;
   }
 
   visit(node: IConstruct): void {
@@ -36,6 +45,7 @@ export class SecurityRulePack implements IAspect {
     if (TerraformStack.isStack(node) && !this.validated.has(node)) {
       this.validated.add(node);
       const stack = node;
+      if (this.intent) stack.addOverride(`//.${INTENT_COMMENT_KEY}`, this.intent);
       stack.node.addValidation({ validate: () => this.validateStack(stack) });
     }
   }

@@ -5,12 +5,11 @@
  * the JSON) lists it next to the resource.
  */
 import type { IConstruct } from "constructs";
-import { RULE_IDS } from "./pack";
+import { MIN_REASON_LENGTH, RULE_IDS, UNSUPPRESSIBLE_RULE_IDS } from "./pack";
 import type { SuppressionJson } from "./terraform-json";
 
 const METADATA_TYPE = "wif-bridge:suppression";
-/** Long enough to force a sentence, as cdk-nag does. */
-export const MIN_REASON_LENGTH = 10;
+export { MIN_REASON_LENGTH };
 
 /** Suppresses rule `ruleId` on `construct` and all resources below it. */
 export function suppressRule(construct: IConstruct, ruleId: string, reason: string): void {
@@ -19,7 +18,12 @@ export function suppressRule(construct: IConstruct, ruleId: string, reason: stri
       `suppressRule(${construct.node.path}): unknown rule id "${ruleId}"; the pack has ${RULE_IDS.join(", ")}`,
     );
   }
-  if (reason.trim().length < MIN_REASON_LENGTH) {
+  if (UNSUPPRESSIBLE_RULE_IDS.includes(ruleId)) {
+    throw new Error(
+      `suppressRule(${construct.node.path}, "${ruleId}"): ${ruleId} guards the trust itself (who is admitted, who may act as the identity, which keys exist) and cannot be suppressed; change the stack instead`,
+    );
+  }
+  if (typeof reason !== "string" || reason.trim().length < MIN_REASON_LENGTH) {
     throw new Error(
       `suppressRule(${construct.node.path}, "${ruleId}"): the reason "${reason}" is too short; write at least ${MIN_REASON_LENGTH} characters saying why the finding is acceptable`,
     );

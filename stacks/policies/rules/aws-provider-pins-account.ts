@@ -12,6 +12,7 @@ export const AwsProviderPinsAccount: SecurityRule = {
   explanation:
     "Google STS verifies the caller's account against aws.account_id before any condition runs; it is the first of the two locks (the condition is the second).",
   level: "error",
+  suppressible: false,
   fix: 'set aws: { accountId: "<12-digit account>" } on the provider (WorkloadIdentityFederation does it from config aws.accountId)',
   appliesTo: resourceTypes("google_iam_workload_identity_pool_provider"),
   evaluate(resource) {

@@ -46,6 +46,7 @@ export const NoPoolWideGrant: SecurityRule = {
   explanation:
     "A grant to principalSet://.../* (or to a whole account, or to allUsers on an identity) hands the role to every identity the pool will ever admit, so widening the provider later silently widens every grant.",
   level: "error",
+  suppressible: false,
   fix: `grant to the one role's principal set, ${awsRolePrincipalSet("POOL_NAME", "aws", "ACCOUNT", "ROLE")} (awsRolePrincipalSet() / WorkloadIdentityFederation.principalSetForRole())`,
   appliesTo: isGoogleIamResource,
   evaluate(resource, stack) {

@@ -12,6 +12,7 @@ export const NoServiceAccountKey: SecurityRule = {
   explanation:
     "A service-account key is a long-lived secret that Terraform writes to its state; anyone with the state (or a leaked copy of the key) is the service account until someone notices and deletes it.",
   level: "error",
+  suppressible: false,
   fix: "delete the key resource; the Lambda gets its Google token through the pool provider (FederatedIdentity), which needs no key",
   appliesTo: resourceTypes("google_service_account_key"),
   evaluate(resource) {

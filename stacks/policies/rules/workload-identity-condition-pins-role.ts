@@ -16,6 +16,7 @@ export const WorkloadIdentityConditionPinsRole: SecurityRule = {
   explanation:
     "Without a condition every role and user of the AWS account is admitted; a prefix, substring, regex or wildcard test admits roles that merely look alike (ROLE-other, other-ROLE), and || opens a second way in.",
   level: "error",
+  suppressible: false,
   fix: `compare the full ARN by equality, e.g. ${awsAttributeCondition("aws", "ACCOUNT", ["ROLE"])} (awsAttributeCondition() in stacks/federation/attribute-mapping.ts)`,
   appliesTo: resourceTypes("google_iam_workload_identity_pool_provider"),
   evaluate(resource) {

@@ -1,0 +1,82 @@
+/**
+ * CEL as Google STS evaluates it for attribute mappings and conditions (used at synth by the
+ * trust model and at run time by the emulator's STS): the standard
+ * language from @bufbuild/cel (string `.contains()`, `in`, `&&`, `?:` are built in) plus
+ * Google's `extract()` string method, registered as a custom method.
+ */
+import {
+  celEnv,
+  celMethod,
+  CelScalar,
+  isCelError,
+  parse,
+  plan,
+  type CelValue,
+} from "@bufbuild/cel";
+
+/**
+ * `'text'.extract('prefix{name}suffix')`: the text after the first `prefix`, up to the next
+ * `suffix` (to the end when the suffix is empty); the empty string when either is not found.
+ */
+export function extractTemplate(text: string, template: string): string {
+  const open = template.indexOf("{");
+  const close = template.indexOf("}", open);
+  if (open < 0 || close < 0) {
+    throw new Error(`extract() template "${template}" needs one {name} placeholder`);
+  }
+  const prefix = template.slice(0, open);
+  const suffix = template.slice(close + 1);
+  const at = text.indexOf(prefix);
+  if (at < 0) return "";
+  const start = at + prefix.length;
+  if (suffix === "") return text.slice(start);
+  const end = text.indexOf(suffix, start);
+  return end < 0 ? "" : text.slice(start, end);
+}
+
+const extract = celMethod(
+  "extract",
+  CelScalar.STRING,
+  [CelScalar.STRING],
+  CelScalar.STRING,
+  function (template) {
+    return extractTemplate(this, template);
+  },
+);
+
+const env = celEnv({ funcs: [extract] });
+
+export type CelBindings = Record<string, Record<string, string>>;
+
+export type CelOutcome =
+  { readonly ok: true; readonly value: CelValue } | { readonly ok: false; readonly error: string };
+
+/** Compiled expressions, keyed by text: a stack has a handful and each is used per request. */
+const compiled = new Map<string, (bindings: CelBindings) => CelOutcome>();
+
+function compile(expression: string): (bindings: CelBindings) => CelOutcome {
+  let program = compiled.get(expression);
+  if (!program) {
+    let run: ReturnType<typeof plan>;
+    try {
+      run = plan(env, parse(expression));
+    } catch (err) {
+      const message = `CEL expression does not parse: ${(err as Error).message} in "${expression}"`;
+      program = () => ({ ok: false, error: message });
+      compiled.set(expression, program);
+      return program;
+    }
+    program = (bindings) => {
+      const value = run(bindings);
+      return isCelError(value)
+        ? { ok: false, error: `${value.message} (in "${expression}")` }
+        : { ok: true, value };
+    };
+    compiled.set(expression, program);
+  }
+  return program;
+}
+
+export function evaluateCel(expression: string, bindings: CelBindings): CelOutcome {
+  return compile(expression)(bindings);
+}

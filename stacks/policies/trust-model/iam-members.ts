@@ -1,0 +1,107 @@
+/**
+ * An IAM member string read for what it grants to: a service account of the stack, a
+ * federated principal (set) of a pool, the public, or anyone else. References are followed
+ * to the resource they name; a reference the model cannot follow is unresolvable.
+ */
+import { parseReference, type StackJson } from "../terraform-json";
+import { UnresolvableValue } from "./terraform-values";
+
+export type IamMember =
+  /** A service account: `address` when it is one of this stack's. */
+  | { readonly kind: "serviceAccount"; readonly text: string; readonly address?: string }
+  /**
+   * A federated principal set or principal. `pool` is the stack's pool address, or the pool's
+   * literal name when it is not this stack's. `attribute`: "*" (every identity), "subject",
+   * "group" or an attribute name (without "attribute.").
+   */
+  | {
+      readonly kind: "federated";
+      readonly text: string;
+      readonly pool: string;
+      readonly poolInStack: boolean;
+      readonly attribute: string;
+      readonly value: string;
+    }
+  | { readonly kind: "public"; readonly text: string }
+  /** user:, group:, domain:, projectOwner:, a BigQuery special group or view: never intended. */
+  | { readonly kind: "other"; readonly text: string };
+
+const FEDERATED =
+  /^(principalSet|principal):\/\/iam\.googleapis\.com\/(.+?)\/(\*|subject\/.+|group\/.+|attribute\.[^/]+\/.+)$/;
+const POOL_NAME = /^projects\/[^/]+\/locations\/global\/workloadIdentityPools\/([^/]+)$/;
+
+/** Reads one member; throws UnresolvableValue when it holds a reference the model cannot follow. */
+export function readMember(raw: string, stack: StackJson): IamMember {
+  const text = raw.replace(/^iamMember:/, "");
+  if (text === "allUsers" || text === "allAuthenticatedUsers") return { kind: "public", text };
+  const sa = /^serviceAccount:(.+)$/.exec(text);
+  if (sa) {
+    const ref = parseReference(sa[1]);
+    if (ref) {
+      if (ref.type !== "google_service_account" || ref.isData || !stack.find(ref)) {
+        throw new UnresolvableValue(
+          `member "${raw}" refers to ${ref.address}, not a service account of this stack`,
+        );
+      }
+      return { kind: "serviceAccount", text, address: ref.address };
+    }
+    noExpression(raw, sa[1]);
+    const own = stack
+      .resources("google_service_account")
+      .find((a) => sa[1].startsWith(`${a.config.account_id}@`));
+    return { kind: "serviceAccount", text, address: own?.address };
+  }
+  const fed = FEDERATED.exec(text);
+  if (fed) {
+    const [, , poolText, tail] = fed;
+    const ref = parseReference(poolText);
+    let pool = poolText;
+    let poolInStack = false;
+    if (ref) {
+      if (ref.type !== "google_iam_workload_identity_pool" || ref.isData || !stack.find(ref)) {
+        throw new UnresolvableValue(
+          `member "${raw}" names the pool ${ref.address}, which is not a pool of this stack`,
+        );
+      }
+      pool = ref.address;
+      poolInStack = true;
+    } else {
+      noExpression(raw, poolText);
+      const id = POOL_NAME.exec(poolText)?.[1];
+      const own = stack
+        .resources("google_iam_workload_identity_pool")
+        .find((p) => id !== undefined && p.config.workload_identity_pool_id === id);
+      if (own) {
+        pool = own.address;
+        poolInStack = true;
+      }
+    }
+    const slash = tail.indexOf("/");
+    const attribute = tail === "*" ? "*" : tail.slice(0, slash).replace(/^attribute\./, "");
+    const value = tail === "*" ? "" : tail.slice(slash + 1);
+    noExpression(raw, value);
+    return { kind: "federated", text, pool, poolInStack, attribute, value };
+  }
+  noExpression(raw, text);
+  return { kind: "other", text };
+}
+
+function noExpression(raw: string, part: string): void {
+  if (part.includes("${")) {
+    throw new UnresolvableValue(
+      `member "${raw}" holds a Terraform expression the model cannot resolve at synth`,
+    );
+  }
+}
+
+/** Does a federated member cover an identity that was mapped to `subject` and `attributes`? */
+export function federatedMemberCovers(
+  member: Extract<IamMember, { kind: "federated" }>,
+  mapped: { readonly subject?: string; readonly attributes?: Readonly<Record<string, string>> },
+): boolean {
+  if (member.attribute === "*") return true;
+  if (member.attribute === "subject") return mapped.subject === member.value;
+  // google.groups is a list the model does not map; a group grant is assumed to cover anyone.
+  if (member.attribute === "group") return true;
+  return mapped.attributes?.[member.attribute] === member.value;
+}

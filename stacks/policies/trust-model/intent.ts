@@ -1,0 +1,75 @@
+/**
+ * What the stack is meant to trust, derived once from config: the one AWS account, region,
+ * role and function, the access mode, the dataset and the archive bucket. The synth-time
+ * aspect records it in the stack's `//` comment, so the review report (which reads only
+ * cdk.tf.json) judges against the same intent; JSON without it (a hand-made or test stack)
+ * gets the intent read from its own resources, and what cannot be read is unresolvable.
+ */
+import type { Json, StackJson } from "../terraform-json";
+
+export interface TrustIntent {
+  readonly accountId: string;
+  readonly awsRegion: string;
+  readonly roleName: string;
+  readonly functionName: string;
+  readonly accessMode: "impersonation" | "direct";
+  /** account_id of the service account the Lambda impersonates (impersonation mode). */
+  readonly serviceAccountId?: string;
+  readonly datasetId: string;
+  /** Unset when the archive is off. */
+  readonly archiveBucket?: string;
+}
+
+/** Key of the intent inside the stack-level `//` comment. */
+export const INTENT_COMMENT_KEY = "wif-bridge-trust-intent";
+
+export function recordedIntent(json: Json): TrustIntent | undefined {
+  const intent = json?.["//"]?.[INTENT_COMMENT_KEY];
+  return intent && typeof intent === "object" ? (intent as TrustIntent) : undefined;
+}
+
+/** The intent as the JSON itself states it; `problems` says what it does not state. */
+export function intentFromJson(stack: StackJson): { intent?: TrustIntent; problems: string[] } {
+  const problems: string[] = [];
+  const providers = ([] as Json[]).concat(stack.json.provider?.aws ?? []);
+  const accounts = [...new Set(providers.flatMap((p) => p.allowed_account_ids ?? []))].map(String);
+  const regions = [...new Set(providers.map((p) => p.region))];
+  const functions = stack.resources("aws_lambda_function");
+  const datasets = stack.resources("google_bigquery_dataset");
+  const buckets = stack.resources("google_storage_bucket");
+  if (accounts.length !== 1) {
+    problems.push(
+      `the AWS provider allows ${accounts.length} accounts (allowed_account_ids); the stack must name exactly one`,
+    );
+  }
+  if (regions.length !== 1 || typeof regions[0] !== "string" || regions[0].includes("${")) {
+    problems.push("the AWS provider's region is not one literal region");
+  }
+  if (functions.length !== 1)
+    problems.push(`the stack has ${functions.length} aws_lambda_function, not one`);
+  if (datasets.length !== 1)
+    problems.push(`the stack has ${datasets.length} google_bigquery_dataset, not one`);
+  if (buckets.length > 1)
+    problems.push(`the stack has ${buckets.length} google_storage_bucket, at most one is intended`);
+  const fn = functions[0];
+  const roleRef = fn ? /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(fn.config.role)) : null;
+  const role = roleRef ? stack.find(`aws_iam_role.${roleRef[1]}`) : undefined;
+  if (fn && !role) problems.push(`${fn.address} does not run as an aws_iam_role of this stack`);
+  if (problems.length > 0) return { problems };
+  return {
+    problems,
+    intent: {
+      accountId: accounts[0],
+      awsRegion: regions[0],
+      roleName: String(role!.config.name),
+      functionName: String(fn.config.function_name),
+      accessMode: stack.resources("google_service_account").length > 0 ? "impersonation" : "direct",
+      serviceAccountId:
+        stack.resources("google_service_account").length === 1
+          ? String(stack.resources("google_service_account")[0].config.account_id)
+          : undefined,
+      datasetId: String(datasets[0].config.dataset_id),
+      archiveBucket: buckets[0] ? String(buckets[0].config.name) : undefined,
+    },
+  };
+}
