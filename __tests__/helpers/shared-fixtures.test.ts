@@ -30,6 +30,9 @@ beforeEach(() => {
   synth.mockReset();
   process.env[FIXTURES_DIR_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), "wif-fixtures-test-"));
 });
+afterEach(() => {
+  fs.rmSync(process.env[FIXTURES_DIR_ENV]!, { recursive: true, force: true });
+});
 afterAll(() => {
   process.env[FIXTURES_DIR_ENV] = savedDir;
 });
