@@ -178,7 +178,7 @@ export function analyzeAwsCondition(condition: unknown): ConditionAnalysis {
   }
   if (!rolePinWritten) {
     problems.push(
-      "does not pin attribute.aws_role to a full assumed-role ARN by equality (== 'arn:aws:sts::ACCOUNT:assumed-role/ROLE' or in [...])",
+      "does not pin attribute.aws_role to a full assumed-role ARN by equality (== 'arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE' or in [...])",
     );
   }
   return result(clauses, roles, accounts);
