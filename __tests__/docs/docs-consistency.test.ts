@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../helpers/synth";
+import { z } from "zod";
+import { bridgeConfigSchema } from "../../stacks/config";
 import { SECURITY_RULES, SUPPRESSION_RULE } from "../../stacks/policies/pack";
 
 const DOCS = path.join(PROJECT_ROOT, "docs");
@@ -89,5 +91,48 @@ describe("docs/reviewing-a-change.md rule table", () => {
       { id: SUPPRESSION_RULE.id, level: "error", suppressible: false },
     ];
     expect([...rows].sort(byId)).toEqual(expected.sort(byId));
+  });
+});
+
+describe("docs/configuration.md", () => {
+  const page = read(path.join(DOCS, "configuration.md"));
+  /** The object schema inside optional / default / prefault wrappers, or undefined for a leaf. */
+  const objectOf = (schema: z.ZodType): z.ZodObject | undefined => {
+    let s: unknown = schema;
+    while (s && !(s instanceof z.ZodObject)) {
+      s = (s as { def?: { innerType?: unknown } }).def?.innerType;
+    }
+    return s as z.ZodObject | undefined;
+  };
+  /** The text of the `### name` section (name in backticks unless `code` is false), to the next heading. */
+  const section = (name: string, code = true) =>
+    new RegExp(
+      String.raw`^### ${code ? `\`${name}\`` : name}[^\n]*\n([\s\S]*?)(?=^#{2,3} |(?![\s\S]))`,
+      "m",
+    ).exec(page)?.[1];
+
+  it("documents every field of the config schema, each in its block's table", () => {
+    const missing: string[] = [];
+    const top = section("Top level", false) ?? "";
+    for (const [field, schema] of Object.entries(bridgeConfigSchema.shape)) {
+      if (field === "$schema") continue;
+      const block = objectOf(schema as z.ZodType);
+      const text = section(field);
+      if (!block) {
+        if (text === undefined && !top.includes(`| \`${field}\``)) missing.push(field);
+        continue;
+      }
+      if (text === undefined) {
+        missing.push(`${field} (no section)`);
+        continue;
+      }
+      // A sub-object's fields may be documented one by one (`partitioning.type`).
+      for (const sub of Object.keys(block.shape)) {
+        if (!new RegExp(String.raw`^\| \`${sub}[.\`]`, "m").test(text)) {
+          missing.push(`${field}.${sub}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
