@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../helpers/synth";
 import { z } from "zod";
 import { bridgeConfigSchema } from "../../stacks/config";
+import { LAMBDA_ENV } from "../../stacks/federation/lambda-environment";
 import { SECURITY_RULES, SUPPRESSION_RULE } from "../../stacks/policies/pack";
 
 const DOCS = path.join(PROJECT_ROOT, "docs");
@@ -134,5 +135,12 @@ describe("docs/configuration.md", () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe("docs/lambda-runtime.md", () => {
+  it("lists every environment variable the stack sets for the Lambda", () => {
+    const page = read(path.join(DOCS, "lambda-runtime.md"));
+    expect(Object.values(LAMBDA_ENV).filter((name) => !page.includes(`\`${name}\``))).toEqual([]);
   });
 });
