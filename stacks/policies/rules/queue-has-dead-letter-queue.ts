@@ -5,7 +5,9 @@
  * deadLetterTargetArn is a reference like `${aws_sqs_queue.dlq.arn}`) and
  * aws_sqs_queue_redrive_policy resources.
  */
-import { referencesIn, type StackJson } from "../terraform-json";
+import { parseReference, referencesIn, type Json, type StackJson } from "../terraform-json";
+import { jsonDocument } from "../trust-model/terraform-values";
+import { AWS_PARTITIONS } from "../../federation/partition";
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, resourceTypes, type SecurityRule } from "../rule";
 
 /** Addresses of queues named as a dead-letter target by some redrive policy. */
@@ -24,14 +26,41 @@ export function deadLetterTargets(stack: StackJson): Set<string> {
   return targets;
 }
 
-function hasRedrive(address: string, redrivePolicy: unknown, stack: StackJson): boolean {
-  if (typeof redrivePolicy === "string" && redrivePolicy.includes("deadLetterTargetArn")) {
-    return true;
+const SQS_QUEUE_ARN = new RegExp(
+  String.raw`^arn:(?:${AWS_PARTITIONS.join("|")}):sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$`,
+);
+
+/**
+ * Whether a redrive policy (JSON text or Fn.jsonencode) names a dead-letter queue in
+ * deadLetterTargetArn: a queue of this stack by reference, or a literal SQS queue ARN. Read
+ * by meaning, so `{"deadLetterTargetArn": ""}` or the word in another key does not count.
+ */
+function namesDeadLetterQueue(redrivePolicy: unknown, stack: StackJson): boolean {
+  if (redrivePolicy === undefined || redrivePolicy === null) return false;
+  let target: unknown;
+  try {
+    target = jsonDocument(redrivePolicy as Json, "redrive_policy")?.deadLetterTargetArn;
+  } catch {
+    return false; // known only at apply, or not JSON: nobody can tell where failures go
   }
+  if (typeof target !== "string") return false;
+  const ref = parseReference(target);
+  if (ref) {
+    return (
+      ref.type === "aws_sqs_queue" && ref.attribute === "arn" && !ref.isData && !!stack.find(ref)
+    );
+  }
+  return SQS_QUEUE_ARN.test(target);
+}
+
+function hasRedrive(address: string, redrivePolicy: unknown, stack: StackJson): boolean {
+  if (namesDeadLetterQueue(redrivePolicy, stack)) return true;
   return stack
     .resources("aws_sqs_queue_redrive_policy")
-    .some((p) =>
-      referencesIn(String(p.config.queue_url ?? "")).some((ref) => ref.address === address),
+    .some(
+      (p) =>
+        referencesIn(String(p.config.queue_url ?? "")).some((ref) => ref.address === address) &&
+        namesDeadLetterQueue(p.config.redrive_policy, stack),
     );
 }
 
