@@ -360,6 +360,18 @@ describe("rule details", () => {
     expect(sqs2()).not.toContain("aws_sqs_queue.main");
   });
 
+  it("exempts from SQS2 only a queue named in deadLetterTargetArn, not one mentioned elsewhere", () => {
+    const tf = structuredClone(example);
+    encryptedQueues(tf);
+    add(tf, "aws_sqs_queue", "loose", { name: "loose", sqs_managed_sse_enabled: true });
+    const main = tf.resource.aws_sqs_queue.main;
+    main.redrive_policy = JSON.stringify({
+      ...JSON.parse(main.redrive_policy),
+      note: "${aws_sqs_queue.loose.arn}",
+    });
+    expect(findingsOf(tf, "SQS2").findings.map((f) => f.address)).toEqual(["aws_sqs_queue.loose"]);
+  });
+
   it("allows Resource * for actions AWS cannot scope (AWS2)", () => {
     const tf = structuredClone(example);
     editPolicy(tf, (s) => {

@@ -10,7 +10,10 @@ import { jsonDocument } from "../trust-model/terraform-values";
 import { AWS_PARTITIONS } from "../../federation/partition";
 import { COMPLIANT, nonCompliant, NOT_APPLICABLE, resourceTypes, type SecurityRule } from "../rule";
 
-/** Addresses of queues named as a dead-letter target by some redrive policy. */
+/**
+ * Addresses of queues named as the dead-letter target (deadLetterTargetArn) of some redrive
+ * policy. Only that key counts: a queue's ARN elsewhere in a policy does not exempt it.
+ */
 export function deadLetterTargets(stack: StackJson): Set<string> {
   const policies = [
     ...stack.resources("aws_sqs_queue").map((q) => q.config.redrive_policy),
@@ -18,12 +21,20 @@ export function deadLetterTargets(stack: StackJson): Set<string> {
   ];
   const targets = new Set<string>();
   for (const policy of policies) {
-    if (typeof policy !== "string") continue;
-    for (const ref of referencesIn(policy)) {
-      if (ref.type === "aws_sqs_queue" && ref.attribute === "arn") targets.add(ref.address);
-    }
+    const ref = parseReference(deadLetterTargetOf(policy));
+    if (ref?.type === "aws_sqs_queue" && ref.attribute === "arn") targets.add(ref.address);
   }
   return targets;
+}
+
+/** deadLetterTargetArn of a redrive policy (JSON text or Fn.jsonencode), or undefined. */
+function deadLetterTargetOf(redrivePolicy: unknown): unknown {
+  if (redrivePolicy === undefined || redrivePolicy === null) return undefined;
+  try {
+    return jsonDocument(redrivePolicy as Json, "redrive_policy")?.deadLetterTargetArn;
+  } catch {
+    return undefined; // known only at apply, or not JSON: it names no queue anyone can check
+  }
 }
 
 const SQS_QUEUE_ARN = new RegExp(
@@ -36,13 +47,7 @@ const SQS_QUEUE_ARN = new RegExp(
  * by meaning, so `{"deadLetterTargetArn": ""}` or the word in another key does not count.
  */
 function namesDeadLetterQueue(redrivePolicy: unknown, stack: StackJson): boolean {
-  if (redrivePolicy === undefined || redrivePolicy === null) return false;
-  let target: unknown;
-  try {
-    target = jsonDocument(redrivePolicy as Json, "redrive_policy")?.deadLetterTargetArn;
-  } catch {
-    return false; // known only at apply, or not JSON: nobody can tell where failures go
-  }
+  const target = deadLetterTargetOf(redrivePolicy);
   if (typeof target !== "string") return false;
   const ref = parseReference(target);
   if (ref) {
