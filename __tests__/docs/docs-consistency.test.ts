@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../helpers/synth";
+import { anchor } from "./markdown";
 import { z } from "zod";
 import { bridgeConfigSchema } from "../../stacks/config";
 import { LAMBDA_ENV } from "../../stacks/federation/lambda-environment";
@@ -19,14 +20,6 @@ const read = (file: string) => fs.readFileSync(file, "utf8");
 const withoutFences = (text: string) => text.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, "");
 /** ... and without code spans (`](x)` inside one is no link). */
 const prose = (text: string) => withoutFences(text).replace(/`[^`\n]*`/g, "``");
-
-/** GitHub's anchor of a Markdown heading: lower case, punctuation dropped, spaces to "-". */
-const anchor = (heading: string) =>
-  heading
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-    .replace(/\s/g, "-");
 
 function anchorsOf(file: string): Set<string> {
   return new Set(
