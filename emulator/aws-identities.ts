@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { SigningCredentials } from "./sigv4";
 import { awsArn, type AwsPartition } from "../stacks/federation/partition";
+import { googleSubject } from "../stacks/federation/attribute-mapping";
 
 import type { CallerIdentity } from "../stacks/policies/trust-model/sts-admission";
 
@@ -56,12 +57,12 @@ export class AwsIdentityTable {
       sessionToken: `IQoJb3JpZ2luX2VjE${randomBytes(48).toString("base64")}`,
       caller: {
         account: props.account,
-        arn: awsArn({
-          partition: props.partition ?? "aws",
-          service: "sts",
-          account: props.account,
-          resource: `assumed-role/${props.roleName}/${props.sessionName}`,
-        }),
+        arn: googleSubject(
+          props.partition ?? "aws",
+          props.account,
+          props.roleName,
+          props.sessionName,
+        ),
         userid: `${roleId}:${props.sessionName}`,
       },
       description: `role ${props.roleName} in account ${props.account} (session ${props.sessionName})`,

@@ -226,19 +226,41 @@ export class AppliedStack {
         };
       case "aws_kms_key": {
         const keyId = fakeUuid(`${account}:${v.description ?? ""}`);
-        return { arn: `arn:aws:kms:${region}:${account}:key/${keyId}`, key_id: keyId, id: keyId };
+        const arn = awsArn({
+          partition,
+          service: "kms",
+          region,
+          account,
+          resource: `key/${keyId}`,
+        });
+        return { arn, key_id: keyId, id: keyId };
       }
       case "aws_kms_alias":
-        return { arn: `arn:aws:kms:${region}:${account}:${v.name}`, id: v.name };
+        return {
+          arn: awsArn({ partition, service: "kms", region, account, resource: String(v.name) }),
+          id: v.name,
+        };
       case "aws_sns_topic": {
-        const arn = `arn:aws:sns:${region}:${account}:${v.name}`;
+        const arn = awsArn({
+          partition,
+          service: "sns",
+          region,
+          account,
+          resource: String(v.name),
+        });
         return { arn, id: arn };
       }
       case "aws_sns_topic_subscription":
         return { arn: `${v.topic_arn}:${fakeUuid(`${v.protocol}:${v.endpoint}`)}` };
       case "aws_cloudwatch_metric_alarm":
         return {
-          arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${v.alarm_name}`,
+          arn: awsArn({
+            partition,
+            service: "cloudwatch",
+            region,
+            account,
+            resource: `alarm:${v.alarm_name}`,
+          }),
           id: v.alarm_name,
         };
       case "aws_sqs_queue":

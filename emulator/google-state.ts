@@ -6,6 +6,7 @@
 import type { AppliedResource, AppliedStack, TfValue } from "./fake-apply";
 import type { Binding } from "./iam";
 import type { TableField } from "../stacks/schema/table-schema";
+import { GOOGLE_DEFAULT_AWS_MAPPING } from "../stacks/federation/attribute-mapping";
 
 export interface PoolProvider {
   readonly address: string;
@@ -44,12 +45,6 @@ export interface BucketState {
   readonly name: string;
   readonly bindings: readonly Binding[];
 }
-
-const GOOGLE_DEFAULT_AWS_MAPPING: Readonly<Record<string, string>> = {
-  "google.subject": "assertion.arn",
-  "attribute.aws_role":
-    "assertion.arn.contains('assumed-role') ? assertion.arn.extract('{account_arn}assumed-role/') + 'assumed-role/' + assertion.arn.extract('assumed-role/{role_name}/') : assertion.arn",
-};
 
 function bindingsFrom(
   stack: AppliedStack,

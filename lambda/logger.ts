@@ -1,7 +1,7 @@
 /**
  * Structured JSON logs, one line per event, written to stdout like Powertools does (so Lambda's
- * JSON log format passes them through). A few dozen lines instead of Powertools Logger: see the
- * README's Bundle table for the measurement. Everything passes through `redact`, the only
+ * JSON log format passes them through). A few dozen lines instead of Powertools Logger: see
+ * docs/performance.md, "Lambda bundle variants", for the measurement. Everything passes through `redact`, the only
  * redaction function: secrets are masked and record content is dropped, at every level.
  */
 

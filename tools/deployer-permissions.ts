@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { awsPartitionOf } from "../stacks/federation/partition";
+import { awsArn, awsPartitionOf } from "../stacks/federation/partition";
 import {
   functionArn,
   PERMISSION_CATALOG,
@@ -125,9 +125,10 @@ function backendNeeds(json: ResourceBlock): {
   if (backend.s3) {
     const s3 = backend.s3;
     const partition = awsPartitionOf(s3.region ?? "");
-    const object = `arn:${partition}:s3:::${s3.bucket}/${s3.key}`;
+    const bucketArn = awsArn({ partition, service: "s3", account: "", resource: s3.bucket });
+    const object = `${bucketArn}/${s3.key}`;
     const grants: AwsGrant[] = [
-      { actions: ["s3:ListBucket"], resources: [`arn:${partition}:s3:::${s3.bucket}`] },
+      { actions: ["s3:ListBucket"], resources: [bucketArn] },
       { actions: ["s3:GetObject", "s3:PutObject"], resources: [object] },
     ];
     if (s3.use_lockfile) {

@@ -1,19 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../helpers/synth";
+import { anchor } from "./markdown";
 import { FAILURE_CAUSES } from "../../lambda/failure-cause";
 import { GOOGLE_CALLS } from "../../lambda/google-call-timing";
 import { METRIC_NAMES } from "../../lambda/metrics";
 
 const runbook = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "operations-runbook.md"), "utf8");
-
-/** GitHub's anchor of a Markdown heading: lower case, punctuation dropped, spaces to "-". */
-const anchor = (heading: string) =>
-  heading
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-    .replace(/\s/g, "-");
 
 describe("docs/operations-runbook.md", () => {
   it("has a heading for every in-page link", () => {

@@ -108,6 +108,15 @@ describe("ALARM2 AlarmHasActions", () => {
     ).toEqual([expect.stringContaining("account 999988887777")]);
   });
 
+  it("refuses a topic of the pinned account in another partition, which the alarm cannot reach", () => {
+    expect(
+      edited((a) => (a.alarm_actions = ["arn:aws-cn:sns:cn-north-1:111122223333:oncall"])),
+    ).toEqual([expect.stringContaining("partition aws-cn")]);
+    expect(
+      edited((a) => (a.alarm_actions = ["arn:aws-bogus:sns:eu-west-1:111122223333:oncall"])),
+    ).toEqual([expect.stringContaining("is not an SNS topic ARN")]);
+  });
+
   it("refuses a reference to a topic that is not in the stack", () => {
     expect(edited((a) => (a.alarm_actions = ["${aws_sns_topic.elsewhere.arn}"]))).toEqual([
       expect.stringContaining("not the ARN of an SNS topic in this stack"),

@@ -337,6 +337,41 @@ describe("rule details", () => {
     ]);
   });
 
+  it("reads SQS2's redrive policy by meaning, not by the word deadLetterTargetArn", () => {
+    const tf = structuredClone(example);
+    encryptedQueues(tf);
+    const main = tf.resource.aws_sqs_queue.main;
+    const dlqArn = JSON.parse(main.redrive_policy).deadLetterTargetArn;
+    const sqs2 = () => findingsOf(tf, "SQS2").findings.map((f) => f.address);
+    for (const policy of [
+      JSON.stringify({ deadLetterTargetArn: "", maxReceiveCount: 5 }),
+      JSON.stringify({ note: "deadLetterTargetArn", maxReceiveCount: 5 }),
+      JSON.stringify({ deadLetterTargetArn: "${aws_sqs_queue.elsewhere.arn}" }),
+      "deadLetterTargetArn, some day",
+    ]) {
+      main.redrive_policy = policy;
+      expect(sqs2()).toContain("aws_sqs_queue.main");
+    }
+    main.redrive_policy = `\${jsonencode({"deadLetterTargetArn" = "${dlqArn}", "maxReceiveCount" = 5})}`;
+    expect(sqs2()).toEqual([]);
+    main.redrive_policy = JSON.stringify({
+      deadLetterTargetArn: "arn:aws:sqs:eu-west-1:111122223333:shared-dlq",
+    });
+    expect(sqs2()).not.toContain("aws_sqs_queue.main");
+  });
+
+  it("exempts from SQS2 only a queue named in deadLetterTargetArn, not one mentioned elsewhere", () => {
+    const tf = structuredClone(example);
+    encryptedQueues(tf);
+    add(tf, "aws_sqs_queue", "loose", { name: "loose", sqs_managed_sse_enabled: true });
+    const main = tf.resource.aws_sqs_queue.main;
+    main.redrive_policy = JSON.stringify({
+      ...JSON.parse(main.redrive_policy),
+      note: "${aws_sqs_queue.loose.arn}",
+    });
+    expect(findingsOf(tf, "SQS2").findings.map((f) => f.address)).toEqual(["aws_sqs_queue.loose"]);
+  });
+
   it("allows Resource * for actions AWS cannot scope (AWS2)", () => {
     const tf = structuredClone(example);
     editPolicy(tf, (s) => {

@@ -78,6 +78,16 @@ describe("the trust chain, read from the JSON", () => {
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 
+  it("names what invokes the Lambda by reference, not by a look-alike address", () => {
+    expect(report).toContain("- Invoked by: ");
+    const json = structuredClone(readStack(outdir, "example"));
+    const [fnName] = Object.keys(json.resource.aws_lambda_function);
+    for (const mapping of Object.values(json.resource.aws_lambda_event_source_mapping) as Json[]) {
+      mapping.function_name = `\${aws_lambda_function.${fnName}2.arn}`;
+    }
+    expect(trustChainReport("example", json)).not.toContain("- Invoked by: ");
+  });
+
   it("shows the result per adversarial identity class, from the evaluation", () => {
     const classes = [
       "prefix look-alike role",

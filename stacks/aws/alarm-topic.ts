@@ -15,7 +15,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { awsPartitionOf } from "../federation/partition";
+import { awsArn, awsPartitionOf } from "../federation/partition";
 
 export const CLOUDWATCH_SERVICE_PRINCIPAL = "cloudwatch.amazonaws.com";
 
@@ -54,7 +54,14 @@ export class AlarmTopic extends Construct {
             // Without it the key could not be administered at all (KMS's default statement).
             Sid: "AccountAdministersKey",
             Effect: "Allow",
-            Principal: { AWS: `arn:${partition}:iam::${props.accountId}:root` },
+            Principal: {
+              AWS: awsArn({
+                partition,
+                service: "iam",
+                account: props.accountId,
+                resource: "root",
+              }),
+            },
             Action: "kms:*",
             Resource: "*",
           },
@@ -88,7 +95,13 @@ export class AlarmTopic extends Construct {
             Condition: {
               StringEquals: { "aws:SourceAccount": props.accountId },
               ArnLike: {
-                "aws:SourceArn": `arn:${partition}:cloudwatch:${props.region}:${props.accountId}:alarm:*`,
+                "aws:SourceArn": awsArn({
+                  partition,
+                  service: "cloudwatch",
+                  region: props.region,
+                  account: props.accountId,
+                  resource: "alarm:*",
+                }),
               },
             },
           },

@@ -38,15 +38,25 @@ export function googleSubject(
 }
 
 /**
+ * Google's default mapping for AWS providers, which applies when a provider sets none: the
+ * session ARN as google.subject, and the assumed-role ARN (session name cut off) as
+ * attribute.aws_role. The stack, the trust model and the emulator all read this one.
+ */
+export const GOOGLE_DEFAULT_AWS_MAPPING: Readonly<Record<string, string>> = {
+  "google.subject": "assertion.arn",
+  "attribute.aws_role":
+    "assertion.arn.contains('assumed-role') ? assertion.arn.extract('{account_arn}assumed-role/') + 'assumed-role/' + assertion.arn.extract('assumed-role/{role_name}/') : assertion.arn",
+};
+
+/**
  * Google's default mapping for AWS providers (a custom mapping replaces it whole, so it is
  * restated) plus attribute.aws_account, which the condition pins.
  */
 export function awsAttributeMapping(): Record<string, string> {
   return {
-    "google.subject": "assertion.arn",
+    "google.subject": GOOGLE_DEFAULT_AWS_MAPPING["google.subject"],
     "attribute.aws_account": "assertion.account",
-    "attribute.aws_role":
-      "assertion.arn.contains('assumed-role') ? assertion.arn.extract('{account_arn}assumed-role/') + 'assumed-role/' + assertion.arn.extract('assumed-role/{role_name}/') : assertion.arn",
+    "attribute.aws_role": GOOGLE_DEFAULT_AWS_MAPPING["attribute.aws_role"],
   };
 }
 

@@ -86,6 +86,11 @@ export const AWS_PARTITIONS: readonly AwsPartition[] = /* @__PURE__ */ PARTITION
   ([name]) => name,
 );
 
+/** Whether a name (e.g. read from an ARN) is a partition known here. */
+export function isAwsPartition(name: string): name is AwsPartition {
+  return PARTITIONS.some(([known]) => known === name);
+}
+
 function factsOf(partition: AwsPartition): PartitionFacts {
   const facts = PARTITIONS.find(([name]) => name === partition)?.[1];
   if (!facts) throw new Error(`unknown AWS partition "${partition}"`);

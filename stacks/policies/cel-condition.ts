@@ -5,10 +5,20 @@
  * Not a CEL evaluator: anything it cannot read as a pin is treated as not pinning. Pure.
  */
 
-/** `arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE`, the form attribute.aws_role holds (any partition). */
-export const ASSUMED_ROLE_ARN =
-  /^arn:(?:aws|aws-us-gov|aws-cn):sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})$/;
-const IAM_ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+import { AWS_PARTITIONS } from "../federation/partition";
+
+const PARTITION = AWS_PARTITIONS.join("|");
+/**
+ * `arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE`, the form attribute.aws_role holds, in any
+ * partition known to stacks/federation/partition.ts: this reads the form of a pin; whether the
+ * pinned partition is the Lambda's is the trust evaluation's question (TRUST1).
+ */
+export const ASSUMED_ROLE_ARN = new RegExp(
+  String.raw`^arn:(?:${PARTITION}):sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})$`,
+);
+const IAM_ROLE_ARN = new RegExp(
+  String.raw`^arn:(${PARTITION}):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$`,
+);
 /** Identifiers that carry the caller's role (a test on them is a test on the role). */
 const ROLE_OPERANDS = /\b(attribute\.aws_role|assertion\.arn|google\.subject)\b/;
 const LOOSE_TESTS = ["startsWith", "endsWith", "contains", "matches"] as const;
@@ -168,7 +178,7 @@ export function analyzeAwsCondition(condition: unknown): ConditionAnalysis {
   }
   if (!rolePinWritten) {
     problems.push(
-      "does not pin attribute.aws_role to a full assumed-role ARN by equality (== 'arn:aws:sts::ACCOUNT:assumed-role/ROLE' or in [...])",
+      "does not pin attribute.aws_role to a full assumed-role ARN by equality (== 'arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE' or in [...])",
     );
   }
   return result(clauses, roles, accounts);
@@ -184,7 +194,7 @@ export function assumedRoleArnProblem(value: string): string | undefined {
   if (iam) {
     return `compares attribute.aws_role with the IAM role ARN '${value}', which it never holds; it holds the assumed-role ARN 'arn:${iam[1]}:sts::${iam[2]}:assumed-role/${iam[3]}'`;
   }
-  return `compares attribute.aws_role with '${value}', which is not a full assumed-role ARN 'arn:aws:sts::ACCOUNT:assumed-role/ROLE'`;
+  return `compares attribute.aws_role with '${value}', which is not a full assumed-role ARN 'arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE'`;
 }
 
 /** The condition in plain words, one sentence per top-level clause. */

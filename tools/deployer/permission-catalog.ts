@@ -5,6 +5,7 @@
  * provider needs. Closed world: a type missing here stops the tool, so a new resource type
  * cannot reach a deploy without its permissions being written down.
  */
+import { awsArn, type AwsPartition } from "../../stacks/federation/partition";
 
 /** One synthesized resource block (its attributes as in cdk.tf.json). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,7 +27,7 @@ export interface GoogleGrant {
 
 /** What an entry knows about the stack it is evaluated in. */
 export interface StackContext {
-  readonly partition: string;
+  readonly partition: AwsPartition;
   readonly region: string;
   readonly accountId: string;
   /** The literal value behind `value`: itself, or the attribute a `${type.name.attr}` reference names; "*" when unknown. */
@@ -41,7 +42,13 @@ export interface ResourcePermissions {
 }
 
 const arn = (s: StackContext, service: string, regional: boolean, resource: string) =>
-  `arn:${s.partition}:${service}:${regional ? s.region : ""}:${s.accountId}:${resource}`;
+  awsArn({
+    partition: s.partition,
+    service,
+    region: regional ? s.region : "",
+    account: s.accountId,
+    resource,
+  });
 
 export const roleArn = (s: StackContext, name: string) => arn(s, "iam", false, `role/${name}`);
 export const functionArn = (s: StackContext, name: string) =>

@@ -4,7 +4,7 @@
  * pack. Built from cdk.tf.json alone (what Terraform will get), deterministic: no time, no
  * absolute path, everything in address order.
  */
-import { StackJson, type Json } from "../../stacks/policies/terraform-json";
+import { parseReference, StackJson, type Json } from "../../stacks/policies/terraform-json";
 import { SECURITY_RULES, evaluateRulePack, type PackResult } from "../../stacks/policies/pack";
 import { policiesOfRole, roleFor } from "../../stacks/policies/aws-policy-statements";
 import { describeCondition } from "../../stacks/policies/cel-condition";
@@ -70,9 +70,12 @@ function awsSection(stack: StackJson, trust: TrustEvaluation, out: string[]): vo
       `- Resource: ${code(fn.address)}; runtime ${code(String(fn.config.runtime))}, ${(fn.config.architectures ?? []).join(", ")}.`,
     );
     for (const source of stack.resources("aws_lambda_event_source_mapping")) {
+      // By reference to this function, or by its literal name: never by a substring of its
+      // address (`fn` would match `${aws_lambda_function.fn2.arn}`).
+      const target = source.config.function_name;
       if (
-        String(source.config.function_name).includes(fn.name) ||
-        source.config.function_name === fn.config.function_name
+        parseReference(target)?.address === fn.address ||
+        (target !== undefined && target === fn.config.function_name)
       ) {
         out.push(
           `- Invoked by: ${valueOf(source.config.event_source_arn, stack)} (${code(source.address)}).`,

@@ -13,18 +13,34 @@ import {
   type TerraformResource,
 } from "../terraform-json";
 import { outcomeOf, resourceTypes, type SecurityRule } from "../rule";
+import { AWS_PARTITIONS, findAwsPartition } from "../../federation/partition";
 
-const SNS_TOPIC_ARN =
-  /^arn:aws(?:-[a-z-]+)?:sns:[a-z0-9-]+:(\d{12}):[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+const SNS_TOPIC_ARN = new RegExp(
+  String.raw`^arn:(${AWS_PARTITIONS.join("|")}):sns:[a-z0-9-]+:(\d{12}):[A-Za-z0-9_-]{1,256}(\.fifo)?$`,
+);
+
+/** The stack's AWS provider blocks. */
+function awsProviders(stack: StackJson): { allowed_account_ids?: unknown; region?: unknown }[] {
+  const providers = stack.json?.provider?.aws;
+  return Array.isArray(providers) ? providers : providers ? [providers] : [];
+}
 
 /** Accounts the stack's AWS provider(s) may deploy to (allowed_account_ids). */
 function pinnedAccounts(stack: StackJson): Set<string> {
-  const providers = stack.json?.provider?.aws;
-  const list = Array.isArray(providers) ? providers : providers ? [providers] : [];
   return new Set(
-    list.flatMap((p: { allowed_account_ids?: unknown }) =>
+    awsProviders(stack).flatMap((p) =>
       Array.isArray(p.allowed_account_ids) ? p.allowed_account_ids.map(String) : [],
     ),
+  );
+}
+
+/** Partitions of the provider(s)' regions: a topic elsewhere is unreachable for the alarm. */
+function providerPartitions(stack: StackJson): Set<string> {
+  return new Set(
+    awsProviders(stack).flatMap((p) => {
+      const partition = typeof p.region === "string" ? findAwsPartition(p.region) : undefined;
+      return partition ? [partition] : [];
+    }),
   );
 }
 
@@ -42,8 +58,12 @@ function actionProblem(action: unknown, stack: StackJson): string | undefined {
     return `action "${action}" is known only at apply, so who it notifies cannot be checked`;
   const m = SNS_TOPIC_ARN.exec(action);
   if (!m) return `action "${action}" is not an SNS topic ARN`;
-  if (!pinnedAccounts(stack).has(m[1])) {
-    return `action "${action}" is a topic in account ${m[1]}, not the account the AWS provider is pinned to`;
+  const [, partition, account] = m;
+  if (!pinnedAccounts(stack).has(account)) {
+    return `action "${action}" is a topic in account ${account}, not the account the AWS provider is pinned to`;
+  }
+  if (!providerPartitions(stack).has(partition)) {
+    return `action "${action}" is a topic in partition ${partition}, which the stack's AWS provider region is not in`;
   }
   return undefined;
 }

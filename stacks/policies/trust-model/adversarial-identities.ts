@@ -6,7 +6,7 @@
  * itself is admitted by design (the role's trust policy decides who gets one).
  */
 import {
-  AWS_PARTITIONS,
+  ADVERSARY_PARTITIONS,
   federatedUserCaller,
   iamUserCaller,
   roleSessionCaller,
@@ -14,6 +14,8 @@ import {
   type LambdaIdentity,
 } from "./aws-identities";
 import type { CallerIdentity } from "./sts-admission";
+import { assumedRoleArn } from "../../federation/attribute-mapping";
+import { awsArn, isAwsPartition, type AwsPartition } from "../../federation/partition";
 
 export type AdversaryClass =
   | "prefix look-alike role"
@@ -81,7 +83,7 @@ export function adversarialIdentities(lambda: LambdaIdentity): AdversarialIdenti
     `role ${role} in ${other}`,
     roleSessionCaller(p, other, role, fn),
   );
-  for (const q of AWS_PARTITIONS.filter((q) => q !== p)) {
+  for (const q of ADVERSARY_PARTITIONS.filter((q) => q !== p)) {
     add(
       "same role, other partition",
       `role ${role} in partition ${q}`,
@@ -136,8 +138,11 @@ export function adversarialIdentities(lambda: LambdaIdentity): AdversarialIdenti
   const malformed = (label: string, arn: string) =>
     add("malformed or empty ARN", label, { account, arn, userid: "" });
   malformed("empty ARN", "");
-  malformed("the role's IAM ARN (never a caller)", `arn:${p}:iam::${account}:role/${role}`);
-  malformed("assumed-role ARN without a session", `arn:${p}:sts::${account}:assumed-role/${role}`);
+  malformed(
+    "the role's IAM ARN (never a caller)",
+    awsArn({ partition: p, service: "iam", account, resource: `role/${role}` }),
+  );
+  malformed("assumed-role ARN without a session", assumedRoleArn(p, account, role));
   malformed("no arn: prefix", `assumed-role/${role}/${fn}`);
   malformed("bare role name", role);
   malformed("ARN without account", `arn:${p}:sts:::assumed-role/${role}/${fn}`);
@@ -159,7 +164,7 @@ export function namedIdentities(
 ): AdversarialIdentity[] {
   const out: AdversarialIdentity[] = [];
   const seen = new Set<string>();
-  const add = (partition: string, account: string, role: string) => {
+  const add = (partition: AwsPartition, account: string, role: string) => {
     const caller = roleSessionCaller(partition, account, role, lambda.functionName);
     const own =
       partition === lambda.partition && account === lambda.accountId && role === lambda.roleName;
@@ -172,7 +177,8 @@ export function namedIdentities(
     });
   };
   for (const text of texts) {
-    for (const m of text.matchAll(NAMED_ARN)) add(m[1], m[2], m[3]);
+    // A partition no AWS caller can come from (arn:bogus:...) names no identity to try.
+    for (const m of text.matchAll(NAMED_ARN)) if (isAwsPartition(m[1])) add(m[1], m[2], m[3]);
     for (const m of text.matchAll(NAMED_ROLE)) add(lambda.partition, lambda.accountId, m[1]);
     for (const m of text.matchAll(NAMED_ACCOUNT)) add(lambda.partition, m[1], lambda.roleName);
   }

@@ -4,7 +4,8 @@
  * or the account root, and this stack's Lambda among them. Pure: the trust evaluation and its
  * tests build callers from here.
  */
-import type { AwsPartition } from "../../federation/partition";
+import { googleSubject } from "../../federation/attribute-mapping";
+import { awsArn, type AwsPartition } from "../../federation/partition";
 import type { CallerIdentity } from "./sts-admission";
 
 /** The one identity the stack exists to admit: a session of ROLE named after FUNCTION. */
@@ -15,12 +16,12 @@ export interface LambdaIdentity {
   readonly functionName: string;
 }
 
-export const AWS_PARTITIONS: readonly AwsPartition[] = ["aws", "aws-us-gov", "aws-cn"];
-
-/** `arn:P:sts::ACCOUNT:assumed-role/ROLE`: what Google's default mapping gives attribute.aws_role. */
-export function assumedRoleArnIn(partition: string, accountId: string, roleName: string): string {
-  return `arn:${partition}:sts::${accountId}:assumed-role/${roleName}`;
-}
+/**
+ * The partitions a "same role, other partition" adversary comes from: the three with public
+ * regions and STS endpoints an attacker can sign in (the isolated ones are not reachable from
+ * the internet). Each adds one adversary per stack, so the set's size depends on this list.
+ */
+export const ADVERSARY_PARTITIONS: readonly AwsPartition[] = ["aws", "aws-us-gov", "aws-cn"];
 
 /** What GetCallerIdentity answers inside a Lambda: the session is named after the function. */
 export function lambdaCaller(identity: LambdaIdentity): CallerIdentity {
@@ -34,47 +35,61 @@ export function lambdaCaller(identity: LambdaIdentity): CallerIdentity {
 
 /** A role session; AWS drops the role's path from the session ARN. */
 export function roleSessionCaller(
-  partition: string,
+  partition: AwsPartition,
   accountId: string,
   roleName: string,
   sessionName: string,
 ): CallerIdentity {
   return {
     account: accountId,
-    arn: `${assumedRoleArnIn(partition, accountId, roleName)}/${sessionName}`,
+    arn: googleSubject(partition, accountId, roleName, sessionName),
     userid: `AROA${fakeUniqueId(roleName)}:${sessionName}`,
   };
 }
 
 /** An IAM user; `path` is "/" or "/a/b/" and is kept in the user's ARN. */
 export function iamUserCaller(
-  partition: string,
+  partition: AwsPartition,
   accountId: string,
   userName: string,
   path = "/",
 ): CallerIdentity {
   return {
     account: accountId,
-    arn: `arn:${partition}:iam::${accountId}:user${path}${userName}`,
+    arn: awsArn({
+      partition,
+      service: "iam",
+      account: accountId,
+      resource: `user${path}${userName}`,
+    }),
     userid: `AIDA${fakeUniqueId(path + userName)}`,
   };
 }
 
 /** A federated user (GetFederationToken). */
 export function federatedUserCaller(
-  partition: string,
+  partition: AwsPartition,
   accountId: string,
   name: string,
 ): CallerIdentity {
   return {
     account: accountId,
-    arn: `arn:${partition}:sts::${accountId}:federated-user/${name}`,
+    arn: awsArn({
+      partition,
+      service: "sts",
+      account: accountId,
+      resource: `federated-user/${name}`,
+    }),
     userid: `${accountId}:${name}`,
   };
 }
 
-export function rootCaller(partition: string, accountId: string): CallerIdentity {
-  return { account: accountId, arn: `arn:${partition}:iam::${accountId}:root`, userid: accountId };
+export function rootCaller(partition: AwsPartition, accountId: string): CallerIdentity {
+  return {
+    account: accountId,
+    arn: awsArn({ partition, service: "iam", account: accountId, resource: "root" }),
+    userid: accountId,
+  };
 }
 
 /** A stable, AWS-looking unique id (AWS ids are 17 upper-case base32 characters after the prefix). */

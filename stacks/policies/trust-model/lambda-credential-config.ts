@@ -6,6 +6,7 @@
  */
 import { block, type StackJson } from "../terraform-json";
 import { LAMBDA_ENV } from "../../federation/lambda-environment";
+import { awsDnsSuffix } from "../../federation/partition";
 import type { LambdaIdentity } from "./aws-identities";
 
 /** Why the function's credential config cannot work in the Lambda's partition, or undefined. */
@@ -26,8 +27,7 @@ export function credentialConfigProblem(
   }
   const url = String(config?.credential_source?.regional_cred_verification_url ?? "");
   const host = /^https:\/\/([^/?]+)/.exec(url)?.[1] ?? "";
-  const expected =
-    lambda.partition === "aws-cn" ? "sts.{region}.amazonaws.com.cn" : "sts.{region}.amazonaws.com";
+  const expected = `sts.{region}.${awsDnsSuffix(lambda.partition)}`;
   if (host !== expected) {
     return `${LAMBDA_ENV.credentialConfig} signs GetCallerIdentity for ${host || "no host"}, but a session in partition ${lambda.partition} is verified at ${expected}`;
   }

@@ -6,6 +6,7 @@
 import { parseReference, type StackJson } from "../terraform-json";
 import { credentialConfigProblem } from "./lambda-credential-config";
 import type { TrustModel } from "./trust-model";
+import { awsArn } from "../../federation/partition";
 import type { TrustRuleId } from "./trust-evaluation";
 
 const LAMBDA_SERVICE = "lambda.amazonaws.com";
@@ -22,7 +23,13 @@ export function judgeLambdaRole(
   const lambda = model.lambda!;
   if (!role?.role) return; // reported as unresolvable by the model
   const address = role.role.address;
-  const functionArn = `arn:${lambda.partition}:lambda:${intent.awsRegion}:${intent.accountId}:function:${intent.functionName}`;
+  const functionArn = awsArn({
+    partition: lambda.partition,
+    service: "lambda",
+    region: intent.awsRegion,
+    account: intent.accountId,
+    resource: `function:${intent.functionName}`,
+  });
   const allows = role.trustStatements.filter((s) => s.effect === "Allow");
   if (allows.length === 0) {
     add(

@@ -5,6 +5,7 @@
  */
 import { block, parseReference, type StackJson } from "../terraform-json";
 import type { Unresolvable } from "./google-access";
+import { GOOGLE_DEFAULT_AWS_MAPPING } from "../../federation/attribute-mapping";
 
 export type ProviderKind = "aws" | "oidc" | "saml" | "x509" | "unknown";
 
@@ -22,13 +23,6 @@ export interface PoolProvider {
   /** Issuer or other origin of a non-AWS provider, for messages. */
   readonly origin?: string;
 }
-
-/** Google's default mapping for AWS providers (used when attribute_mapping is absent). */
-export const DEFAULT_AWS_MAPPING: Readonly<Record<string, string>> = {
-  "google.subject": "assertion.arn",
-  "attribute.aws_role":
-    "assertion.arn.contains('assumed-role') ? assertion.arn.extract('{account_arn}assumed-role/') + 'assumed-role/' + assertion.arn.extract('assumed-role/{role_name}/') : assertion.arn",
-};
 
 export function readPoolProviders(stack: StackJson): {
   providers: PoolProvider[];
@@ -94,7 +88,8 @@ export function readPoolProviders(stack: StackJson): {
       pool,
       disabled: c.disabled === true,
       awsAccountId: typeof account === "string" ? account : undefined,
-      attributeMapping: kind === "aws" && rawMapping === undefined ? DEFAULT_AWS_MAPPING : mapping,
+      attributeMapping:
+        kind === "aws" && rawMapping === undefined ? GOOGLE_DEFAULT_AWS_MAPPING : mapping,
       attributeCondition:
         typeof condition === "string" && condition.trim() !== "" ? condition : undefined,
       origin: oidc?.issuer_uri

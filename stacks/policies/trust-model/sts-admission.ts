@@ -5,6 +5,7 @@
  * Pure.
  */
 import { evaluateCel } from "./cel";
+import { GOOGLE_SUBJECT_MAX_BYTES } from "../../federation/attribute-mapping";
 
 /** What AWS STS GetCallerIdentity answers; Google STS exposes it to CEL as `assertion`. */
 export interface CallerIdentity {
@@ -20,9 +21,6 @@ export interface AwsProviderTrust {
   /** Undefined: no condition, every caller of the account is admitted. */
   readonly attributeCondition?: string;
 }
-
-/** Google refuses a google.subject longer than this (bytes, UTF-8). */
-export const GOOGLE_SUBJECT_MAX_BYTES = 127;
 
 export type Admission =
   | {
