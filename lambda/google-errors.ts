@@ -6,6 +6,7 @@
  */
 import type { HttpErrorLike } from "./google-request";
 import { TimeBudgetExhaustedError } from "./retry";
+import { LAMBDA_ENV } from "../stacks/federation/lambda-environment";
 
 export type GoogleService = "sts" | "iam" | "bigquery" | "storage" | "unknown";
 
@@ -244,7 +245,7 @@ export function describeGoogleError(err: unknown, ctx: GoogleErrorContext): Desc
       return {
         ...base,
         reason: reason ?? "notFound",
-        message: `BigQuery table ${table} or its dataset does not exist (404). Deploy the stack, or check ${"BQ_DATASET_ID"}/${"BQ_TABLE_ID"} and the project (BigQuery: ${original})`,
+        message: `BigQuery table ${table} or its dataset does not exist (404). Deploy the stack, or check ${LAMBDA_ENV.datasetId}/${LAMBDA_ENV.tableId} and the project (BigQuery: ${original})`,
       };
     if (status === 403 && !retryable)
       return {
