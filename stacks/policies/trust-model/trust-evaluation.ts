@@ -177,6 +177,26 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
     return { pipeline, lambda, adversaries };
   });
 
+  // Each provider's condition admits exactly its own account's pipeline roles: judged without
+  // its account pin, a condition that would also let another account's pipeline in is a finding
+  // even though the pin refuses it today (one edit of the pin away from a cross-account leak).
+  for (const p of awsProviders) {
+    for (const e of evaluations) {
+      if (p.awsAccountId === undefined || e.pipeline.intent.accountId === p.awsAccountId) continue;
+      const unpinned = admitAwsCaller(
+        { ...trustOf(p), awsAccountId: e.pipeline.intent.accountId },
+        e.lambda.caller,
+      );
+      if (unpinned.admitted) {
+        add(
+          "TRUST6",
+          p.address,
+          `its condition admits pipeline ${e.pipeline.intent.name}'s role session ${e.lambda.caller.arn} of account ${e.pipeline.intent.accountId}; only its account pin (${p.awsAccountId}) refuses it. A provider's condition admits exactly its own account's pipeline roles`,
+        );
+      }
+    }
+  }
+
   // Which identities each federated member covers, judged on mapped attributes whether or not
   // the condition admits them: a grant must stay exact even if the provider is widened later.
   const mappedBy = (caller: CallerIdentity) =>
