@@ -151,6 +151,11 @@ export class BridgeStack extends TerraformStack {
       awsPartition: partition,
       awsRoleNames: rolesOf(home),
       displayName: `wif-bridge ${config.environment}`,
+      ...(others.length > 0
+        ? {
+            poolDescription: `AWS Lambda identities of accounts ${config.awsAccounts.map((a) => a.accountId).join(", ")} (wif-bridge)`,
+          }
+        : {}),
       providerDisplayName: config.federation.providerId,
       dependsOn,
     });

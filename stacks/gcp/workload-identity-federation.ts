@@ -27,6 +27,8 @@ export interface WorkloadIdentityFederationProps {
   readonly awsRoleNames: readonly string[];
   /** Shown in the console (Google caps it at 32 characters). @default the pool id */
   readonly displayName?: string;
+  /** The pool's description. @default "AWS Lambda identities of account <awsAccountId> (wif-bridge)" */
+  readonly poolDescription?: string;
   /**
    * The provider's console name (also capped at 32). Pass it when providerId is a Terraform
    * reference (a random suffix), which cannot be cut at synth. @default the provider id
@@ -89,7 +91,9 @@ export class WorkloadIdentityFederation extends Construct {
       project: props.projectId,
       workloadIdentityPoolId: props.poolId,
       displayName,
-      description: `AWS Lambda identities of account ${props.awsAccountId} (wif-bridge)`,
+      description:
+        props.poolDescription ??
+        `AWS Lambda identities of account ${props.awsAccountId} (wif-bridge)`,
       dependsOn: props.dependsOn,
     });
     this.provider = this.awsProvider("aws-provider", {
