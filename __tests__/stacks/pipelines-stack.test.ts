@@ -181,3 +181,55 @@ function platformRaw(): Json {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require("../../config/platform-example.json");
 }
+
+describe("variants of a pipelines stack", () => {
+  const variant = (edit: (raw: Json) => void) => {
+    const raw = JSON.parse(JSON.stringify(platformRaw()));
+    edit(raw);
+    const c = parseConfig(raw, "config/platform-example.json");
+    const json = synthJsonWithIntent(c);
+    return { json, evaluation: trustEvaluationOf(new StackJson(json)) };
+  };
+
+  it("in direct mode grants each role's principalSet its own table and prefix, and finds nothing", () => {
+    const { json, evaluation } = variant((raw) => (raw.federation.accessMode = "direct"));
+    expect(json.resource.google_service_account).toBeUndefined();
+    const members = Object.values(json.resource.google_bigquery_table_iam_member).map(
+      (g) => (g as Json).member as string,
+    );
+    expect(members.map((m) => m.replace(/^.*\/attribute\.aws_role\//, "")).sort()).toEqual([
+      ARN("111122223333", "orders"),
+      ARN("444455556666", "audit"),
+      ARN("444455556666", "payments"),
+    ]);
+    expect(evaluation.findings).toEqual([]);
+    expect(evaluation.matrix.every((c) => c.reaches.length === 0)).toBe(true);
+  });
+
+  it("with a random id suffix gives every account's provider the same suffix, and finds nothing", () => {
+    const { json, evaluation } = variant((raw) => (raw.federation.idSuffix = "random"));
+    const ids = Object.values(json.resource.google_iam_workload_identity_pool_provider).map(
+      (p) => (p as Json).workload_identity_pool_provider_id as string,
+    );
+    expect(ids.sort()).toEqual([
+      expect.stringMatching(
+        /^aws-444455556666-\$\{random_id\.federation-ids_random-suffix_\w+\.hex\}$/,
+      ),
+      expect.stringMatching(
+        /^aws-platform-\$\{random_id\.federation-ids_random-suffix_\w+\.hex\}$/,
+      ),
+    ]);
+    expect(evaluation.findings).toEqual([]);
+  });
+
+  it("without an archive grants no bucket and gives no Lambda a prefix", () => {
+    const { json, evaluation } = variant((raw) => {
+      delete raw.archive;
+      delete raw.pipelines[1].archivePrefix;
+    });
+    expect(json.resource.google_storage_bucket_iam_member).toBeUndefined();
+    for (const f of Object.values(json.resource.aws_lambda_function))
+      expect((f as Json).environment.variables.ARCHIVE_PREFIX).toBeUndefined();
+    expect(evaluation.findings).toEqual([]);
+  });
+});
