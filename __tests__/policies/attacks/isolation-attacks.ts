@@ -1,7 +1,8 @@
 /**
  * The isolation measures between pipelines, each removed the way a contributor could in code:
  * a table grant widened to the dataset, a provider condition listing another account's role,
- * a service account shared by two pipelines. Each edits a freshly built stack of
+ * a service account shared by two pipelines, an archive grant without (or with a widened)
+ * prefix condition. Each edits a freshly built stack of
  * config/platform-example.json (orders in 111122223333; payments and audit in 444455556666).
  */
 import { BigqueryDatasetIamMember } from "@cdktf/provider-google/lib/bigquery-dataset-iam-member";
@@ -45,6 +46,29 @@ export const ISOLATION_ATTACKS: Record<string, Omit<Attack, "config">> = {
           roleArn("444455556666", "wif-bridge-platform-example-audit-exec"),
           roleArn("111122223333", "wif-bridge-platform-example-orders-exec"),
         ].join(", ")}]`,
+      );
+    },
+  },
+  "orders' archive grant loses its prefix condition (the whole bucket)": {
+    rule: "TRUST9",
+    address: /google_storage_bucket_iam_member\.archive_writer-orders_\w+/,
+    apply: (stack) => {
+      const grant = stack.archive!.node.findChild("writer-orders") as unknown as {
+        addOverride(path: string, value: unknown): void;
+      };
+      grant.addOverride("condition", null);
+    },
+  },
+  "orders' prefix condition widened by a disjunction": {
+    rule: "TRUST9",
+    address: /google_storage_bucket_iam_member\.archive_writer-orders_\w+/,
+    apply: (stack) => {
+      const grant = stack.archive!.node.findChild("writer-orders") as unknown as {
+        addOverride(path: string, value: unknown): void;
+      };
+      grant.addOverride(
+        "condition.expression",
+        'resource.name.startsWith("projects/_/buckets/wif-bridge-platform-archive/objects/orders/") || resource.name.endsWith(".ndjson")',
       );
     },
   },
