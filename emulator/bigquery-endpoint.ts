@@ -110,8 +110,9 @@ function authorize(
       principal,
     );
   }
+  // BigQuery authorizes on the table: its own IAM policy, then the dataset's, then the project's.
   const grant = findGrant(
-    [...dataset.bindings, ...ctx.state.projectBindings],
+    [...table.bindings, ...dataset.bindings, ...ctx.state.projectBindings],
     principal,
     permission,
   );
@@ -125,15 +126,15 @@ function authorize(
         `Access Denied: Table ${project}:${datasetId}.${tableId}: Permission ${permission} denied on table ${project}:${datasetId}.${tableId} (or it may not exist).`,
         "accessDenied",
       ),
-      `no grant on dataset ${datasetId} gives ${permission} to ${describePrincipal(principal)}`,
+      `no grant on table ${datasetId}.${tableId} or dataset ${datasetId} gives ${permission} to ${describePrincipal(principal)}`,
       principal,
-      { grants: dataset.bindings },
+      { grants: [...table.bindings, ...dataset.bindings] },
     );
   }
   return {
     table,
     principal: describePrincipal(principal),
-    grant: `${grant.member} holds ${grant.role} on dataset ${datasetId} (${grant.source})`,
+    grant: `${grant.member} holds ${grant.role} on ${table.bindings.includes(grant) ? `table ${datasetId}.${tableId}` : `dataset ${datasetId}`} (${grant.source})`,
   };
 }
 

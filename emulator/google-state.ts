@@ -33,6 +33,8 @@ export interface TableState {
   readonly tableId: string;
   readonly schema: readonly TableField[];
   readonly timePartitioning?: TfValue;
+  /** Table-level IAM (google_bigquery_table_iam_member/binding): how a pipeline is granted its table. */
+  readonly bindings: readonly Binding[];
 }
 
 export interface DatasetState {
@@ -124,6 +126,15 @@ export class GoogleState {
         tableId: t.values.table_id,
         schema: JSON.parse(t.values.schema ?? "[]"),
         timePartitioning: t.values.time_partitioning,
+        bindings: bindingsFrom(
+          stack,
+          "google_bigquery_table_iam_member",
+          "google_bigquery_table_iam_binding",
+          (v) =>
+            v.dataset_id === t.values.dataset_id &&
+            v.table_id === t.values.table_id &&
+            (v.project ?? stack.googleProject) === project,
+        ),
       });
     }
     for (const b of stack.resourcesOf("google_storage_bucket")) {

@@ -11,7 +11,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { redrive, RedriveError, type RedriveOptions } from "../../tools/redrive/redrive";
 import { main } from "../../tools/redrive/cli";
 import { bundleCode, DEFAULT_ENTRY } from "../../stacks/aws/lambda-bundle";
-import { exampleConfig } from "../helpers/synth";
+import { exampleConfig, platformConfig } from "../helpers/synth";
 
 const ACCOUNT = "111122223333";
 const URL_OF = (name: string) => `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/${name}`;
@@ -233,5 +233,42 @@ describe("npm run redrive", () => {
   it("never reaches the Lambda bundle", () => {
     const inputs = bundleCode(DEFAULT_ENTRY, 22).inputs;
     expect(inputs.filter((f) => f.includes("@aws-sdk/") || f.startsWith("tools/"))).toEqual([]);
+  });
+});
+
+describe("npm run redrive, pipelines", () => {
+  const FURTHER = "444455556666";
+  const PAYMENTS_DLQ = "wif-bridge-platform-example-payments-dlq";
+
+  it("redrives the named pipeline's queues, in its own account", async () => {
+    sts.on(GetCallerIdentityCommand).resolves({
+      Account: FURTHER,
+      Arn: `arn:aws:sts::${FURTHER}:assumed-role/operator/alice`,
+    });
+    givenQueues({ before: 0 });
+    await run({ config: platformConfig(), pipeline: "payments", dryRun: true }).result;
+    expect(sqs.commandCalls(GetQueueUrlCommand)[0].args[0].input).toEqual({
+      QueueName: PAYMENTS_DLQ,
+      QueueOwnerAWSAccountId: FURTHER,
+    });
+  });
+
+  it("asks which pipeline when the file has several, naming them", async () => {
+    await expect(run({ config: platformConfig() }).result).rejects.toThrow(
+      "environment platform-example has 3 pipelines (orders, payments, audit); name one with --pipeline",
+    );
+    expect(sqs.calls()).toHaveLength(0);
+  });
+
+  it("refuses credentials for another account than the pipeline's, naming where it is set", async () => {
+    await expect(run({ config: platformConfig(), pipeline: "audit" }).result).rejects.toThrow(
+      "but pipeline audit of environment platform-example is in account 444455556666 (pipelines[].aws.accountId in config/platform-example.json); use credentials for 444455556666",
+    );
+  });
+
+  it("refuses a pipeline the file does not have", async () => {
+    await expect(run({ config: platformConfig(), pipeline: "billing" }).result).rejects.toThrow(
+      "--pipeline billing: environment platform-example has no such pipeline; it has orders, payments, audit",
+    );
   });
 });

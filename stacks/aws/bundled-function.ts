@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { Construct } from "constructs";
-import { AssetType, TerraformAsset } from "cdktf";
+import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { lambdaBundleFiles, PROJECT_ROOT } from "./lambda-bundle";
@@ -30,6 +30,8 @@ export interface BundledFunctionProps {
   /** Where the content-addressed archives are stored. @default .gen/lambda */
   readonly bundleBaseDir?: string;
 }
+
+const assetsByStack = new WeakMap<TerraformStack, Map<string, TerraformAsset>>();
 
 export class BundledFunction extends Construct {
   readonly function: LambdaFunction;
@@ -56,12 +58,20 @@ export class BundledFunction extends Construct {
     });
     // A FILE asset of the finished zip: cdktf only copies it. (An ARCHIVE asset would have
     // cdktf zip the directory again in a child process per stack, with the files' mtimes.)
-    const asset = new TerraformAsset(this, "code", {
-      path: archive.file,
-      type: AssetType.FILE,
-      // The asset's folder is the zip's SHA-256 in hex: `sha256sum archive.zip` matches it.
-      assetHash: archive.sha256Hex,
-    });
+    // Functions of one stack with the same archive (pipelines with one schema) share it.
+    const stack = TerraformStack.of(this);
+    const shared = assetsByStack.get(stack) ?? new Map<string, TerraformAsset>();
+    assetsByStack.set(stack, shared);
+    let asset = shared.get(archive.sha256Hex);
+    if (!asset) {
+      asset = new TerraformAsset(this, "code", {
+        path: archive.file,
+        type: AssetType.FILE,
+        // The asset's folder is the zip's SHA-256 in hex: `sha256sum archive.zip` matches it.
+        assetHash: archive.sha256Hex,
+      });
+      shared.set(archive.sha256Hex, asset);
+    }
     this.codeSha256 = archive.codeSha256;
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {

@@ -1,5 +1,5 @@
 /**
- * `npm run redrive -- <env> [--dry-run] [--max N] [--config-dir DIR]`: moves the environment's
+ * `npm run redrive -- <env> [--pipeline NAME] [--dry-run] [--max N] [--config-dir DIR]`: moves the environment's
  * dead-letter messages back to its queue (see redrive.ts). Uses the default AWS credential
  * chain (AWS_PROFILE, environment, SSO) in the environment's region. Exit 0 when the DLQ was
  * empty, the dry run ran or the move completed; 1 otherwise.
@@ -12,7 +12,7 @@ import { loadConfig } from "../../stacks/config";
 import { redrive, RedriveError } from "./redrive";
 
 const USAGE =
-  "usage: npm run redrive -- <environment> [--dry-run] [--max <messages per second>] [--config-dir config]";
+  "usage: npm run redrive -- <environment> [--pipeline <name>] [--dry-run] [--max <messages per second>] [--config-dir config]";
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -22,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       "dry-run": { type: "boolean", default: false },
       max: { type: "string" },
       "config-dir": { type: "string", default: "config" },
+      pipeline: { type: "string" },
     },
   });
   if (positionals.length !== 1) throw new RedriveError(USAGE);
@@ -29,6 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const region = config.aws.region;
   const result = await redrive({
     config,
+    pipeline: values.pipeline,
     sqs: new SQSClient({ region }),
     sts: new STSClient({ region }),
     dryRun: values["dry-run"],

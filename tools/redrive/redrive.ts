@@ -14,7 +14,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
-import type { BridgeConfig } from "../../stacks/config";
+import type { BridgeConfig, Pipeline } from "../../stacks/config";
 import { ingestionQueueNames } from "../../stacks/aws/ingestion-queue-settings";
 
 /** SQS's limit on MaxNumberOfMessagesPerSecond. */
@@ -24,6 +24,8 @@ export interface RedriveOptions {
   readonly config: BridgeConfig;
   readonly sqs: SQSClient;
   readonly sts: STSClient;
+  /** Which pipeline's queues (a file with several pipelines). @default the file's only pipeline */
+  readonly pipeline?: string;
   /** Show what would move, move nothing. @default false */
   readonly dryRun?: boolean;
   /** Messages per second (1-500). @default SQS's system-optimized rate */
@@ -116,6 +118,24 @@ function progress(task: ListMessageMoveTasksResultEntry): string {
   return `${moved}${toMove !== undefined ? ` of ~${toMove}` : ""} moved`;
 }
 
+/** The pipeline whose queues to redrive: the named one, or the file's only one. */
+function pipelineOf(config: BridgeConfig, name: string | undefined): Pipeline {
+  const names = config.pipelines.map((p) => p.name).join(", ");
+  if (name === undefined) {
+    if (config.pipelines.length === 1) return config.pipelines[0];
+    throw new RedriveError(
+      `environment ${config.environment} has ${config.pipelines.length} pipelines (${names}); name one with --pipeline`,
+    );
+  }
+  const found = config.pipelines.find((p) => p.name === name);
+  if (!found) {
+    throw new RedriveError(
+      `--pipeline ${name}: environment ${config.environment} has no such pipeline; it has ${names}`,
+    );
+  }
+  return found;
+}
+
 export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
   const { config, sqs, sts } = options;
   const report = options.report ?? ((line: string) => console.log(line));
@@ -128,17 +148,19 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
     );
   }
 
-  // 1. The credentials must be for this environment's account, before anything is read.
+  const pipeline = pipelineOf(config, options.pipeline);
+
+  // 1. The credentials must be for the pipeline's account, before anything is read.
   const identity = await sts.send(new GetCallerIdentityCommand({}));
-  const accountId = config.aws.accountId;
+  const accountId = pipeline.accountId;
   if (identity.Account !== accountId) {
     throw new RedriveError(
-      `the AWS credentials are for account ${identity.Account ?? "(unknown)"} (${identity.Arn ?? "no ARN"}), but environment ${config.environment} is in account ${accountId} (aws.accountId in ${config.source}); use credentials for ${accountId}`,
+      `the AWS credentials are for account ${identity.Account ?? "(unknown)"} (${identity.Arn ?? "no ARN"}), but ${config.pipelinesDeclared ? `pipeline ${pipeline.name} of environment ${config.environment} is in account ${accountId} (${accountId === config.aws.accountId ? "aws.accountId" : `pipelines[].aws.accountId`} in ${config.source})` : `environment ${config.environment} is in account ${accountId} (aws.accountId in ${config.source})`}; use credentials for ${accountId}`,
     );
   }
 
   // 2. The queues, by the names the stack gives them.
-  const names = ingestionQueueNames(config.names.functionName);
+  const names = ingestionQueueNames(pipeline.names.functionName);
   const dlq = await queueFacts(sqs, names.deadLetterQueueName, accountId);
   const source = await queueFacts(sqs, names.queueName, accountId);
   report(
