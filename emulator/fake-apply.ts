@@ -116,8 +116,12 @@ export class AppliedStack implements AppliedResources {
     this.awsAccountId = aws.allowed_account_ids?.[0] ?? "000000000000";
     this.awsRegion = aws.region ?? "us-east-1";
     for (const p of awsProviders) {
+      // An alias deploys into the account it is pinned to, or else the one whose role it assumes.
+      const assumed = /^arn:[^:]+:iam::(\d{12}):/.exec(
+        [p.assume_role ?? []].flat()[0]?.role_arn ?? "",
+      );
       this.awsProviders.set(p.alias ? `aws.${p.alias}` : "aws", {
-        accountId: p.allowed_account_ids?.[0] ?? this.awsAccountId,
+        accountId: p.allowed_account_ids?.[0] ?? assumed?.[1] ?? this.awsAccountId,
         region: p.region ?? this.awsRegion,
       });
     }

@@ -15,3 +15,6 @@ export * from "./offline-bridge";
 export * from "./sigv4";
 export * from "./sqs-events";
 export * from "./synthesize";
+export * from "./federated-token";
+export * from "./iam-conditions";
+export * from "./offline-platform";
