@@ -1,7 +1,8 @@
 /**
  * The optional raw-batch archive: the batch as received, one NDJSON line per message, uploaded
  * to Cloud Storage (JSON API media upload) BEFORE the insert, at
- * `raw/dt=YYYY-MM-DD/<requestId>.ndjson`. `ifGenerationMatch=0` makes the upload create-only:
+ * `<prefix>raw/dt=YYYY-MM-DD/<requestId>.ndjson` (the prefix is the pipeline's, "" for a
+ * single-pipeline environment). `ifGenerationMatch=0` makes the upload create-only:
  * the role has objectCreator (no overwrite), and a retry after a lost answer gets 412, which
  * means the object is already there.
  */
@@ -14,9 +15,9 @@ export interface ArchiveProps extends GoogleCallProps {
   readonly bucket: string;
 }
 
-export function archiveObjectName(requestId: string, now: Date): string {
+export function archiveObjectName(requestId: string, now: Date, prefix = ""): string {
   const safeId = requestId.replace(/[^\w.-]/g, "_");
-  return `raw/dt=${now.toISOString().slice(0, 10)}/${safeId}.ndjson`;
+  return `${prefix}raw/dt=${now.toISOString().slice(0, 10)}/${safeId}.ndjson`;
 }
 
 /** One line per message: its id and its body exactly as received. */

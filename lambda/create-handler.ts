@@ -122,7 +122,11 @@ export function createHandler(deps: HandlerDeps): Handler {
     let archiveMs: number | undefined;
     if (config.archiveBucket && messages.length > 0) {
       const t0 = clock.now();
-      const objectName = archiveObjectName(context.awsRequestId, new Date(t0));
+      const objectName = archiveObjectName(
+        context.awsRequestId,
+        new Date(t0),
+        config.archivePrefix,
+      );
       try {
         const { bytes } = await archiveBatch(messages, objectName, {
           request,

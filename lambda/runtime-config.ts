@@ -11,6 +11,8 @@ export interface RuntimeConfig {
   readonly datasetId: string;
   readonly tableId: string;
   readonly archiveBucket?: string;
+  /** Object prefix the pipeline may create under ("" = the bucket root). */
+  readonly archivePrefix?: string;
   readonly expectedRoleArn?: string;
   readonly bigqueryEndpoint: string;
   readonly storageEndpoint: string;
@@ -47,6 +49,7 @@ export function readRuntimeConfig(
     datasetId: required(env, LAMBDA_ENV.datasetId),
     tableId: required(env, LAMBDA_ENV.tableId),
     archiveBucket: env[LAMBDA_ENV.archiveBucket] || undefined,
+    archivePrefix: env[LAMBDA_ENV.archivePrefix] ?? "",
     expectedRoleArn: env[LAMBDA_ENV.expectedRoleArn] || undefined,
     bigqueryEndpoint: (
       env[LAMBDA_ENV.bigqueryEndpoint] || "https://bigquery.googleapis.com"

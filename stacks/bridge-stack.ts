@@ -1,14 +1,29 @@
 /**
- * One environment of the bridge: the AWS side (execution role, bundled Lambda, log group) and
- * the Google side (APIs, workload identity federation, the Lambda's Google identity, the
- * BigQuery destination and the optional archive), wired so that exactly one AWS role in one
- * AWS account can write to one table, with no stored key anywhere.
+ * One environment of the bridge: per pipeline the AWS side (execution role, bundled Lambda,
+ * log group, queue, alarms) and the Google side (its identity, its table, its archive prefix),
+ * and once per environment the APIs, the pool (one AWS provider per account), the shared
+ * dataset and the archive bucket; wired so that each pipeline's AWS role, and no other
+ * identity, can write its own table, with no stored key anywhere.
+ *
+ * One stack per environment, whatever the number of AWS accounts: each further account's
+ * resources are deployed by an aliased AWS provider that assumes that account's deploy role
+ * (config aws.deployRoleArns) and is pinned to it (allowed_account_ids). The trust model
+ * then sees every role, provider and grant in one JSON, and `cdktf deploy` applies one plan
+ * whose order is Terraform's dependency graph (docs/deploy-and-operations.md).
  */
 import { Construct } from "constructs";
-import { Aspects, type ITerraformDependable, TerraformOutput, TerraformStack } from "cdktf";
+import {
+  Aspects,
+  type ITerraformDependable,
+  TerraformDataSource,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+} from "cdktf";
+import type { BigqueryDataset } from "@cdktf/provider-google/lib/bigquery-dataset";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
-import type { BridgeConfig } from "./config";
+import type { AwsAccount, BridgeConfig, Pipeline } from "./config";
 import { addStateBackend } from "./state-backend";
 import { FullProviderSources } from "./provider-sources";
 import { SecurityRulePack } from "./policies/security-rule-pack";
@@ -24,14 +39,17 @@ import {
 import { AlarmTopic } from "./aws/alarm-topic";
 import { IngestionAlarms } from "./aws/ingestion-alarms";
 import { BASE_SERVICES, ProjectServices, STORAGE_SERVICE } from "./gcp/project-services";
-import { WorkloadIdentityFederation } from "./gcp/workload-identity-federation";
+import {
+  WorkloadIdentityFederation,
+  type AwsAccountProvider,
+} from "./gcp/workload-identity-federation";
 import { FederatedIdentity } from "./gcp/federated-identity";
-import { BigQueryDestination } from "./gcp/bigquery-destination";
+import { BigQueryDestination, bridgeDataset } from "./gcp/bigquery-destination";
 import { StorageArchive } from "./gcp/storage-archive";
 import { IamPropagationWait } from "./gcp/iam-propagation-wait";
 import { externalAccountConfigJson } from "./federation/credential-config";
 import { assumedRoleArn } from "./federation/attribute-mapping";
-import { assertGoogleSupportedRegion } from "./federation/partition";
+import { assertGoogleSupportedRegion, type AwsPartition } from "./federation/partition";
 import { LAMBDA_ENV, metricsNamespace, TABLE_SCHEMA_FILE } from "./federation/lambda-environment";
 import { toBigQuerySchemaJson } from "./schema/table-schema";
 
@@ -39,24 +57,46 @@ export interface BridgeStackProps {
   readonly config: BridgeConfig;
 }
 
-export class BridgeStack extends TerraformStack {
-  readonly config: BridgeConfig;
+/** What one pipeline deployed: its AWS side, its Google identity, its table. */
+export interface PipelineResources {
+  readonly pipeline: Pipeline;
   readonly role: LambdaExecutionRole;
   readonly lambda: BundledFunction;
   readonly queue: IngestionQueue;
   readonly alarmTopic: AlarmTopic;
   readonly alarms: IngestionAlarms;
-  readonly federation: WorkloadIdentityFederation;
   readonly identity: FederatedIdentity;
   readonly destination: BigQueryDestination;
-  readonly archive?: StorageArchive;
-  /** The pause between the Google grants and the SQS trigger (absent when configured to 0). */
+  /** The pause between its Google grants and its SQS trigger (absent when configured to 0). */
   readonly iamPropagationWait?: IamPropagationWait;
+  readonly credentialConfig: string;
+}
+
+export class BridgeStack extends TerraformStack {
+  readonly config: BridgeConfig;
+  readonly federation: WorkloadIdentityFederation;
+  readonly archive?: StorageArchive;
+  /** Every pipeline's resources, in config order (one for a single-pipeline file). */
+  readonly pipelines: readonly PipelineResources[];
+  // The first (in a single-pipeline file, the only) pipeline's resources, as before pipelines.
+  readonly role: LambdaExecutionRole;
+  readonly lambda: BundledFunction;
+  readonly queue: IngestionQueue;
+  readonly alarmTopic: AlarmTopic;
+  readonly alarms: IngestionAlarms;
+  readonly identity: FederatedIdentity;
+  readonly destination: BigQueryDestination;
+  readonly iamPropagationWait?: IamPropagationWait;
+
+  private readonly awsProviders = new Map<string, AwsProvider>();
+  private readonly poolProviders = new Map<string, AwsAccountProvider>();
+  private readonly services: ProjectServices;
+  private readonly labels: Record<string, string>;
+  private sharedDataset?: BigqueryDataset;
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
     super(scope, id);
     const config = props.config;
-    const { names } = config;
     this.config = config;
     // The loader refuses these regions already; a config built by hand meets the same guard.
     const partition = assertGoogleSupportedRegion(config.aws.region, `${config.source} aws.region`);
@@ -66,67 +106,165 @@ export class BridgeStack extends TerraformStack {
     Aspects.of(this).add(new SecurityRulePack({ intent: trustIntentOf(config) }));
     // The config loader refuses "app" and "environment" in config.labels (RESERVED_LABELS).
     const labels = { ...config.labels, app: "wif-bridge", environment: config.environment };
+    this.labels = labels;
 
-    new AwsProvider(this, "aws", {
-      region: config.aws.region,
-      // A deploy with credentials for any other account fails before it changes anything.
-      allowedAccountIds: [config.aws.accountId],
-      defaultTags: [{ tags: labels }],
-    });
+    this.awsProviders.set(
+      config.aws.accountId,
+      new AwsProvider(this, "aws", {
+        region: config.aws.region,
+        // A deploy with credentials for any other account fails before it changes anything.
+        allowedAccountIds: [config.aws.accountId],
+        defaultTags: [{ tags: labels }],
+      }),
+    );
+    for (const account of config.awsAccounts) {
+      if (account.accountId !== config.aws.accountId) this.addAccountProvider(account);
+    }
     new GoogleProvider(this, "google", {
       project: config.gcp.projectId,
       region: config.gcp.region,
       defaultLabels: labels,
     });
 
-    // --- Google: APIs, then the trust, then who the Lambda is, then what it may write.
-    const services = new ProjectServices(this, "services", {
+    // --- Google: APIs, then the trust (one pool, one provider per AWS account).
+    this.services = new ProjectServices(this, "services", {
       projectId: config.gcp.projectId,
       services: config.archive ? [...BASE_SERVICES, STORAGE_SERVICE] : [...BASE_SERVICES],
     });
-    const dependsOn = services.dependables;
+    const dependsOn = this.services.dependables;
 
     const federationIds = new FederationIds(this, "federation-ids", {
       poolId: config.federation.poolId,
       providerId: config.federation.providerId,
       idSuffix: config.federation.idSuffix,
     });
+    const rolesOf = (account: AwsAccount) =>
+      config.pipelines
+        .filter((p) => p.accountId === account.accountId)
+        .map((p) => p.names.roleName);
+    const [home, ...others] = config.awsAccounts;
     this.federation = new WorkloadIdentityFederation(this, "federation", {
       projectId: config.gcp.projectId,
       poolId: federationIds.poolId,
       providerId: federationIds.providerId,
-      awsAccountId: config.aws.accountId,
+      awsAccountId: home.accountId,
       awsPartition: partition,
-      awsRoleNames: [names.roleName],
+      awsRoleNames: rolesOf(home),
       displayName: `wif-bridge ${config.environment}`,
       providerDisplayName: config.federation.providerId,
       dependsOn,
     });
-    this.identity = new FederatedIdentity(this, "identity", {
+    this.poolProviders.set(home.accountId, {
+      provider: this.federation.provider,
+      attributeCondition: this.federation.attributeCondition,
+      audience: this.federation.audience,
+      principalSetForRole: (role) => this.federation.principalSetForRole(role),
+    });
+    for (const account of others) {
+      this.poolProviders.set(
+        account.accountId,
+        this.federation.addAwsAccount(`aws-provider-${account.accountId}`, {
+          providerId: federationIds.withSuffix(account.providerId),
+          displayName: account.providerId,
+          awsAccountId: account.accountId,
+          awsRoleNames: rolesOf(account),
+        }),
+      );
+    }
+
+    // --- Per pipeline: who it is, what it may write, and the function that runs as it.
+    const built: PipelineResources[] = [];
+    for (const pipeline of config.pipelines) {
+      // A single-pipeline file keeps its constructs at the stack root (its JSON as before).
+      const pipelineScope = config.pipelinesDeclared
+        ? new Construct(this, `pipeline-${pipeline.name}`)
+        : this;
+      built.push(this.addPipeline(pipelineScope, pipeline, partition));
+    }
+    this.pipelines = built;
+    this.archive = this.archiveBucket;
+    ({
+      role: this.role,
+      lambda: this.lambda,
+      queue: this.queue,
+      alarmTopic: this.alarmTopic,
+      alarms: this.alarms,
+      identity: this.identity,
+      destination: this.destination,
+      iamPropagationWait: this.iamPropagationWait,
+    } = built[0]);
+
+    if (config.pipelinesDeclared) {
+      this.addEnvironmentOutputs();
+      for (const p of built) this.addOutputs(p, `${p.pipeline.name}_`);
+    } else {
+      this.addOutputs(built[0], "");
+    }
+  }
+
+  private archiveBucket?: StorageArchive;
+
+  /** The aliased provider that deploys one further account's resources with its own role. */
+  private addAccountProvider(account: AwsAccount): void {
+    this.awsProviders.set(
+      account.accountId,
+      new AwsProvider(this, `aws-${account.accountId}`, {
+        alias: `account_${account.accountId}`,
+        region: this.config.aws.region,
+        allowedAccountIds: [account.accountId],
+        assumeRole: [
+          { roleArn: account.deployRoleArn, sessionName: `wif-bridge-${this.config.environment}` },
+        ],
+        defaultTags: [{ tags: this.labels }],
+      }),
+    );
+  }
+
+  private addPipeline(
+    scope: Construct,
+    pipeline: Pipeline,
+    partition: AwsPartition,
+  ): PipelineResources {
+    const config = this.config;
+    const { names } = pipeline;
+    const dependsOn = this.services.dependables;
+    const poolProvider = this.poolProviders.get(pipeline.accountId)!;
+    const identity = new FederatedIdentity(scope, "identity", {
       projectId: config.gcp.projectId,
       accessMode: config.federation.accessMode,
-      principalSet: this.federation.principalSetForRole(names.roleName),
+      principalSet: poolProvider.principalSetForRole(names.roleName),
       serviceAccountId: names.serviceAccountId,
-      description: `Impersonated only by AWS role ${names.roleName} (${config.aws.accountId}) via wif-bridge`,
+      description: `Impersonated only by AWS role ${names.roleName} (${pipeline.accountId}) via wif-bridge`,
       dependsOn,
     });
-    this.destination = new BigQueryDestination(this, "bigquery", {
+    const shared =
+      config.pipelinesDeclared && !pipeline.bigquery.ownDataset
+        ? (this.sharedDataset ??= bridgeDataset(this, "bigquery-dataset", {
+            projectId: config.gcp.projectId,
+            datasetId: config.bigquery.datasetId,
+            location: config.bigquery.location,
+            deletionProtection: config.bigquery.deletionProtection,
+            dependsOn,
+          }))
+        : undefined;
+    const destination = new BigQueryDestination(scope, "bigquery", {
       projectId: config.gcp.projectId,
-      datasetId: config.bigquery.datasetId,
-      tableId: config.bigquery.tableId,
+      datasetId: pipeline.bigquery.datasetId,
+      dataset: shared,
+      tableId: pipeline.bigquery.tableId,
       location: config.bigquery.location,
-      schema: config.bigquery.schema,
-      partitioning: config.bigquery.partitioning,
+      schema: pipeline.bigquery.schema,
+      partitioning: pipeline.bigquery.partitioning,
       deletionProtection: config.bigquery.deletionProtection,
       dependsOn,
     });
     const grants: ITerraformDependable[] = [
-      this.federation.provider,
-      ...(this.identity.impersonationGrant ? [this.identity.impersonationGrant] : []),
-      this.destination.grantInsert(this.identity.member),
+      poolProvider.provider,
+      ...(identity.impersonationGrant ? [identity.impersonationGrant] : []),
+      destination.grantInsert(identity.member),
     ];
     if (config.archive) {
-      this.archive = new StorageArchive(this, "archive", {
+      this.archiveBucket ??= new StorageArchive(this, "archive", {
         projectId: config.gcp.projectId,
         bucketName: config.archive.bucketName,
         location: config.archive.location ?? config.bigquery.location,
@@ -134,125 +272,191 @@ export class BridgeStack extends TerraformStack {
         forceDestroy: !config.bigquery.deletionProtection,
         dependsOn,
       });
-      grants.push(this.archive.grantObjectCreate(this.identity.member));
+      grants.push(
+        pipeline.archivePrefix === undefined
+          ? this.archiveBucket.grantObjectCreate(identity.member)
+          : this.archiveBucket.grantObjectCreate(
+              identity.member,
+              pipeline.archivePrefix,
+              `writer-${pipeline.name}`,
+            ),
+      );
     }
-    if (config.deploy.iamPropagationWaitSeconds > 0) {
-      this.iamPropagationWait = new IamPropagationWait(this, "iam-propagation", {
-        seconds: config.deploy.iamPropagationWaitSeconds,
-        grants,
-      });
-    }
+    const iamPropagationWait =
+      config.deploy.iamPropagationWaitSeconds > 0
+        ? new IamPropagationWait(scope, "iam-propagation", {
+            seconds: config.deploy.iamPropagationWaitSeconds,
+            grants,
+          })
+        : undefined;
 
     // --- AWS: the role Google trusts, and the function that runs as it.
-    this.role = new LambdaExecutionRole(this, "execution-role", {
+    const role = new LambdaExecutionRole(scope, "execution-role", {
       roleName: names.roleName,
-      accountId: config.aws.accountId,
-      description: `wif-bridge ${config.environment}: the only AWS identity ${config.federation.poolId}/${config.federation.providerId} admits`,
+      accountId: pipeline.accountId,
+      description: config.pipelinesDeclared
+        ? `wif-bridge ${config.environment}/${pipeline.name}: the only AWS identity of its table; ${config.federation.poolId} admits it through its account's provider`
+        : `wif-bridge ${config.environment}: the only AWS identity ${config.federation.poolId}/${config.federation.providerId} admits`,
     });
     const credentialConfig = externalAccountConfigJson({
-      audience: this.federation.audience,
+      audience: poolProvider.audience,
       awsPartition: partition,
-      serviceAccountEmail: this.identity.serviceAccountEmail,
+      serviceAccountEmail: identity.serviceAccountEmail,
     });
-    this.lambda = new BundledFunction(this, "lambda", {
+    const lambda = new BundledFunction(scope, "lambda", {
       functionName: names.functionName,
-      role: this.role,
-      runtime: config.lambda.runtime,
-      architecture: config.lambda.architecture,
-      memoryMb: config.lambda.memoryMb,
-      timeoutSeconds: config.lambda.timeoutSeconds,
-      logRetentionDays: config.lambda.logRetentionDays,
-      extraFiles: { [TABLE_SCHEMA_FILE]: toBigQuerySchemaJson(config.bigquery.schema) },
+      role,
+      runtime: pipeline.lambda.runtime,
+      architecture: pipeline.lambda.architecture,
+      memoryMb: pipeline.lambda.memoryMb,
+      timeoutSeconds: pipeline.lambda.timeoutSeconds,
+      logRetentionDays: pipeline.lambda.logRetentionDays,
+      extraFiles: { [TABLE_SCHEMA_FILE]: toBigQuerySchemaJson(pipeline.bigquery.schema) },
       environment: {
         [LAMBDA_ENV.credentialConfig]: credentialConfig,
         [LAMBDA_ENV.projectId]: config.gcp.projectId,
-        [LAMBDA_ENV.datasetId]: config.bigquery.datasetId,
-        [LAMBDA_ENV.tableId]: config.bigquery.tableId,
-        [LAMBDA_ENV.expectedRoleArn]: assumedRoleArn(
-          partition,
-          config.aws.accountId,
-          names.roleName,
-        ),
+        [LAMBDA_ENV.datasetId]: pipeline.bigquery.datasetId,
+        [LAMBDA_ENV.tableId]: pipeline.bigquery.tableId,
+        [LAMBDA_ENV.expectedRoleArn]: assumedRoleArn(partition, pipeline.accountId, names.roleName),
         [LAMBDA_ENV.metricsNamespace]: metricsNamespace(config.environment),
         ...(config.archive ? { [LAMBDA_ENV.archiveBucket]: config.archive.bucketName } : {}),
+        ...(pipeline.archivePrefix !== undefined
+          ? { [LAMBDA_ENV.archivePrefix]: pipeline.archivePrefix }
+          : {}),
       },
     });
-    this.queue = new IngestionQueue(this, "ingestion", {
+    const queue = new IngestionQueue(scope, "ingestion", {
       queueName: ingestionQueueNames(names.functionName).queueName,
-      functionArn: this.lambda.functionArn,
-      lambdaTimeoutSeconds: config.lambda.timeoutSeconds,
-      role: this.role,
-      batchSize: config.queue.batchSize,
-      maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
-      maxReceiveCount: config.queue.maxReceiveCount,
-      startAfter: this.iamPropagationWait ? [this.iamPropagationWait.sleep] : [],
+      functionArn: lambda.functionArn,
+      lambdaTimeoutSeconds: pipeline.lambda.timeoutSeconds,
+      role,
+      batchSize: pipeline.queue.batchSize,
+      maxBatchingWindowSeconds: pipeline.queue.maxBatchingWindowSeconds,
+      maxReceiveCount: pipeline.queue.maxReceiveCount,
+      startAfter: iamPropagationWait ? [iamPropagationWait.sleep] : [],
     });
 
     // --- Someone is told: alarms on what failed or stalled, to an encrypted topic.
-    this.alarmTopic = new AlarmTopic(this, "alarm-topic", {
+    const alarmTopic = new AlarmTopic(scope, "alarm-topic", {
       topicName: `${names.functionName}-alarms`,
-      accountId: config.aws.accountId,
+      accountId: pipeline.accountId,
       region: config.aws.region,
       subscriptions: config.alarms.subscriptions,
     });
-    this.alarms = new IngestionAlarms(this, "alarms", {
+    const alarms = new IngestionAlarms(scope, "alarms", {
       namePrefix: names.functionName,
-      functionName: this.lambda.functionName,
-      queueName: this.queue.queue.name,
-      deadLetterQueueName: this.queue.deadLetterQueue.name,
+      functionName: lambda.functionName,
+      queueName: queue.queue.name,
+      deadLetterQueueName: queue.deadLetterQueue.name,
       oldestMessageAgeSeconds:
         config.alarms.oldestMessageAgeSeconds ??
         oldestMessageAgeThresholdSeconds({
-          lambdaTimeoutSeconds: config.lambda.timeoutSeconds,
-          maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
-          maxReceiveCount: config.queue.maxReceiveCount,
+          lambdaTimeoutSeconds: pipeline.lambda.timeoutSeconds,
+          maxBatchingWindowSeconds: pipeline.queue.maxBatchingWindowSeconds,
+          maxReceiveCount: pipeline.queue.maxReceiveCount,
         }),
-      actions: [this.alarmTopic.topicArn],
+      actions: [alarmTopic.topicArn],
     });
-
-    this.addOutputs(credentialConfig);
+    if (pipeline.accountId !== config.aws.accountId) {
+      deployWith(this.awsProviders.get(pipeline.accountId)!, [
+        role,
+        lambda,
+        queue,
+        alarmTopic,
+        alarms,
+      ]);
+    }
+    return {
+      pipeline,
+      role,
+      lambda,
+      queue,
+      alarmTopic,
+      alarms,
+      identity,
+      destination,
+      iamPropagationWait,
+      credentialConfig,
+    };
   }
 
-  private addOutputs(credentialConfig: string): void {
+  private addEnvironmentOutputs(): void {
+    new TerraformOutput(this, "workload_identity_pool_name", {
+      value: this.federation.poolName,
+      description: "Full resource name of the pool (carries the project number)",
+    });
+    if (this.archive) {
+      new TerraformOutput(this, "archive_bucket", {
+        value: this.archive.bucketName,
+        description: "Raw-batch archive bucket (each pipeline writes under its prefix)",
+      });
+    }
+  }
+
+  private addOutputs(p: PipelineResources, prefix: string): void {
     const output = (id: string, value: string, description: string) =>
-      new TerraformOutput(this, id, { value, description });
-    output("lambda_role_arn", this.role.roleArn, "The AWS role the pool provider admits");
-    output("lambda_function_name", this.lambda.functionName, "The Lambda that writes to BigQuery");
-    output("lambda_function_arn", this.lambda.functionArn, "ARN of that Lambda");
-    output("queue_url", this.queue.queueUrl, "SQS queue producers send records to");
-    output("queue_arn", this.queue.queueArn, "ARN of that queue");
-    output(
-      "dlq_url",
-      this.queue.deadLetterQueueUrl,
-      "Dead-letter queue of records that kept failing",
-    );
-    output("dlq_arn", this.queue.deadLetterQueueArn, "ARN of the dead-letter queue");
-    output("alarm_topic_arn", this.alarmTopic.topicArn, "SNS topic the alarms notify");
-    output(
-      "workload_identity_pool_name",
-      this.federation.poolName,
-      "Full resource name of the pool (carries the project number)",
-    );
+      new TerraformOutput(this, `${prefix}${id}`, { value, description });
+    output("lambda_role_arn", p.role.roleArn, "The AWS role the pool provider admits");
+    output("lambda_function_name", p.lambda.functionName, "The Lambda that writes to BigQuery");
+    output("lambda_function_arn", p.lambda.functionArn, "ARN of that Lambda");
+    output("queue_url", p.queue.queueUrl, "SQS queue producers send records to");
+    output("queue_arn", p.queue.queueArn, "ARN of that queue");
+    output("dlq_url", p.queue.deadLetterQueueUrl, "Dead-letter queue of records that kept failing");
+    output("dlq_arn", p.queue.deadLetterQueueArn, "ARN of the dead-letter queue");
+    output("alarm_topic_arn", p.alarmTopic.topicArn, "SNS topic the alarms notify");
+    const poolProvider = this.poolProviders.get(p.pipeline.accountId)!;
+    if (!prefix) {
+      output(
+        "workload_identity_pool_name",
+        this.federation.poolName,
+        "Full resource name of the pool (carries the project number)",
+      );
+    }
     output(
       "workload_identity_provider_name",
-      this.federation.providerName,
+      poolProvider.provider.name,
       "Full resource name of the AWS pool provider",
     );
-    output("audience", this.federation.audience, "STS audience the Lambda presents");
-    if (this.identity.serviceAccountEmail) {
+    output("audience", poolProvider.audience, "STS audience the Lambda presents");
+    if (p.identity.serviceAccountEmail) {
       output(
         "service_account_email",
-        this.identity.serviceAccountEmail,
+        p.identity.serviceAccountEmail,
         "Service account only the Lambda role may impersonate",
       );
     }
-    output("bigquery_dataset_id", this.destination.datasetId, "Dataset the Lambda writes to");
-    output("bigquery_table_id", this.destination.tableId, "Table the Lambda writes to");
-    if (this.archive) output("archive_bucket", this.archive.bucketName, "Raw-batch archive bucket");
+    output("bigquery_dataset_id", p.destination.datasetId, "Dataset the Lambda writes to");
+    output("bigquery_table_id", p.destination.tableId, "Table the Lambda writes to");
+    if (this.archive && !prefix)
+      output("archive_bucket", this.archive.bucketName, "Raw-batch archive bucket");
+    if (p.pipeline.archivePrefix !== undefined) {
+      output(
+        "archive_prefix",
+        p.pipeline.archivePrefix,
+        "Object prefix the Lambda may create under",
+      );
+    }
     output(
       "credential_config",
-      credentialConfig,
+      p.credentialConfig,
       "external_account credential config (no secret) the Lambda uses",
     );
+  }
+}
+
+/**
+ * Puts every AWS resource and data source under these constructs on `provider`: a further
+ * account's resources deploy with that account's credentials, and fail if given another's.
+ */
+function deployWith(provider: AwsProvider, scopes: readonly Construct[]): void {
+  for (const scope of scopes) {
+    for (const node of scope.node.findAll()) {
+      if (
+        (node instanceof TerraformResource || node instanceof TerraformDataSource) &&
+        node.terraformResourceType.startsWith("aws_")
+      ) {
+        node.provider = provider;
+      }
+    }
   }
 }

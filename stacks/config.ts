@@ -34,6 +34,7 @@ import {
   canonicalBigQueryLocation,
 } from "./schema/bigquery-limits";
 import {
+  ingestionQueueNames,
   oldestMessageAgeThresholdSeconds,
   SOURCE_QUEUE_RETENTION_SECONDS,
 } from "./aws/ingestion-queue-settings";
@@ -130,33 +131,18 @@ function checkUniqueNames(
   });
 }
 
-/** The service account id (explicit or derived from the environment) must satisfy Google's rule. */
-function checkServiceAccountId(
-  config: Pick<ParsedConfig, "environment" | "aws" | "lambda" | "federation">,
-  ctx: z.RefinementCtx,
-): void {
-  const id = resolveNames(config).serviceAccountId;
-  // An explicit id is checked by its own regex; only the derived one is checked here.
-  if (id === undefined || config.federation.serviceAccountId !== undefined) return;
-  // A malformed environment name has its own problem already.
-  if (!ENVIRONMENT_NAME.test(config.environment)) return;
-  if (SERVICE_ACCOUNT_ID.test(id)) return;
-  ctx.addIssue({
-    code: "custom",
-    path: ["environment"],
-    input: config.environment,
-    message: `the derived service account id "${id}" (wif-<environment>) is ${id.length} characters; Google needs 6-30 characters from [a-z0-9-], starting with a letter and not ending with "-". Set federation.serviceAccountId (e.g. "wif-bridge-${config.environment}") or use a longer environment name`,
-  });
-}
-
 /** Nesting depth and column count, which BigQuery checks only when it creates the table. */
-function checkSchemaShape(schema: readonly TableField[], ctx: z.RefinementCtx): void {
+function checkSchemaShape(
+  schema: readonly TableField[],
+  ctx: z.RefinementCtx,
+  base: readonly (string | number)[],
+): void {
   schema.forEach((field, index) => {
     const depth = recordNestingDepth(field);
     if (depth > MAX_RECORD_NESTING) {
       ctx.addIssue({
         code: "custom",
-        path: ["bigquery", "schema", index, "fields"],
+        path: [...base, "bigquery", "schema", index, "fields"],
         input: field.name,
         message: `column "${field.name}" nests RECORDs ${depth} levels deep; BigQuery allows ${MAX_RECORD_NESTING}. Flatten the inner levels or store them in a JSON column`,
       });
@@ -166,7 +152,7 @@ function checkSchemaShape(schema: readonly TableField[], ctx: z.RefinementCtx): 
   if (columns > MAX_COLUMNS) {
     ctx.addIssue({
       code: "custom",
-      path: ["bigquery", "schema"],
+      path: [...base, "bigquery", "schema"],
       input: columns,
       message: `the schema has ${columns} columns (nested fields included); BigQuery allows ${MAX_COLUMNS}. Remove some or store them in a JSON column`,
     });
@@ -302,6 +288,10 @@ const labels = z
   .default({});
 
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+/** Lambda allows 64 characters in a function name. */
+const FUNCTION_NAME_MAX = 64;
+/** SQS allows 80 characters in a queue name. */
+const QUEUE_NAME_MAX = 80;
 /** IAM allows 64 characters in a role name. */
 const ROLE_NAME_MAX = 64;
 /** Google's service account id rule (6-30 characters, no trailing hyphen). */
@@ -370,29 +360,193 @@ export const alarmsSchema = z
 
 /** Without an override, the queue's timings must let a failing message reach the DLQ in time. */
 function checkAlarmTimings(
-  config: {
-    alarms: z.output<typeof alarmsSchema>;
-    lambda: { timeoutSeconds: number };
-    queue: { maxBatchingWindowSeconds: number; maxReceiveCount: number };
-  },
+  alarms: z.output<typeof alarmsSchema>,
+  pipeline: Pipeline,
   ctx: z.RefinementCtx,
 ): void {
-  if (config.alarms.oldestMessageAgeSeconds !== undefined) return;
+  if (alarms.oldestMessageAgeSeconds !== undefined) return;
   const derived = oldestMessageAgeThresholdSeconds({
-    lambdaTimeoutSeconds: config.lambda.timeoutSeconds,
-    maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
-    maxReceiveCount: config.queue.maxReceiveCount,
+    lambdaTimeoutSeconds: pipeline.lambda.timeoutSeconds,
+    maxBatchingWindowSeconds: pipeline.queue.maxBatchingWindowSeconds,
+    maxReceiveCount: pipeline.queue.maxReceiveCount,
   });
   if (derived >= SOURCE_QUEUE_RETENTION_SECONDS) {
     ctx.addIssue({
       code: "custom",
-      path: ["queue", "maxReceiveCount"],
-      input: config.queue.maxReceiveCount,
-      message: `${config.queue.maxReceiveCount} receives take up to ${derived} s, longer than the queue's ${SOURCE_QUEUE_RETENTION_SECONDS} s retention: a failing message would expire before it reaches the dead-letter queue. Lower queue.maxReceiveCount or lambda.timeoutSeconds`,
+      path: [...pipeline.configPath, "queue", "maxReceiveCount"],
+      input: pipeline.queue.maxReceiveCount,
+      message: `${pipeline.queue.maxReceiveCount} receives take up to ${derived} s, longer than the queue's ${SOURCE_QUEUE_RETENTION_SECONDS} s retention: a failing message would expire before it reaches the dead-letter queue. Lower queue.maxReceiveCount or lambda.timeoutSeconds`,
     });
   }
 }
 // --- end of alarms ---
+
+/** A Lambda function name; the queue takes it too and its DLQ adds "-dlq" (SQS allows 80). */
+const LAMBDA_NAME_FIELDS = {
+  /** @default "wif-bridge-<environment>" */
+  functionName: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{1,64}$/,
+      "expected a Lambda function name of 1-64 characters from [A-Za-z0-9_-]",
+    )
+    .optional(),
+  /** @default "<functionName>-exec" */
+  roleName: z
+    .string()
+    .regex(
+      /^[\w+=,.@-]{1,64}$/,
+      "expected an IAM role name of 1-64 characters from [A-Za-z0-9_+=,.@-]",
+    )
+    .optional(),
+};
+
+/** The function's settings, shared by the environment (with defaults) and its pipelines (inherited). */
+const LAMBDA_SETTING_FIELDS = {
+  memoryMb: z
+    .number()
+    .int("expected a whole number of MB")
+    .min(128, "expected at least 128 MB")
+    .max(10240, "expected at most 10240 MB"),
+  timeoutSeconds: z
+    .number()
+    .int("expected a whole number of seconds")
+    .min(MIN_LAMBDA_TIMEOUT_SECONDS, minimumTimeoutReason())
+    .max(900, "expected at most 900 seconds (Lambda's limit)"),
+  runtime: z.enum(LAMBDA_RUNTIMES, { error: `expected one of ${LAMBDA_RUNTIMES.join(", ")}` }),
+  architecture: z.enum(["arm64", "x86_64"], { error: 'expected "arm64" or "x86_64"' }),
+  logRetentionDays: z
+    .number()
+    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+      message: `expected a CloudWatch retention: one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    }),
+};
+
+/** How SQS feeds the function; the environment sets defaults, a pipeline may override each. */
+const QUEUE_SETTING_FIELDS = {
+  /** Records per Lambda invocation. @default 100 */
+  batchSize: z
+    .number()
+    .int("expected a whole number")
+    .min(1, "expected at least 1")
+    .max(10000, "expected at most 10000 (SQS's limit)"),
+  /** Seconds SQS may wait to fill a batch. @default 5 */
+  maxBatchingWindowSeconds: z
+    .number()
+    .int("expected a whole number of seconds")
+    .min(0, "expected 0 or more")
+    .max(300, "expected at most 300 seconds (SQS's limit)"),
+  /** Receives before a message moves to the dead-letter queue. @default 5 */
+  maxReceiveCount: z
+    .number()
+    .int("expected a whole number")
+    .min(1, "expected at least 1")
+    .max(1000, "expected at most 1000"),
+};
+
+const datasetIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_]{1,1024}$/,
+    'expected a dataset id of letters, digits and underscores, e.g. "wif_bridge_dev"',
+  );
+
+/** A table and how it is laid out: the single pipeline's at the top level, or each pipeline's own. */
+const TABLE_FIELDS = {
+  tableId: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_]{1,1024}$/,
+      'expected a table id of letters, digits and underscores, e.g. "events"',
+    ),
+  schema: z.array(tableField).min(1, "expected at least one column"),
+  partitioning: z
+    .strictObject({
+      field: z.string(),
+      type: z
+        .enum(["HOUR", "DAY", "MONTH", "YEAR"], {
+          error: 'expected "HOUR", "DAY", "MONTH" or "YEAR"',
+        })
+        .default("DAY"),
+      expirationDays: z
+        .number()
+        .int("expected a whole number of days")
+        .positive("expected a positive number of days")
+        .max(
+          MAX_PARTITION_EXPIRATION_DAYS,
+          `expected at most ${MAX_PARTITION_EXPIRATION_DAYS} days: BigQuery keeps the expiration in milliseconds as an int64, and the synthesized number must be exact; remove it to keep partitions forever`,
+        )
+        .optional(),
+    })
+    .optional(),
+};
+
+const awsAccountId = z
+  .string({
+    error: 'expected the AWS account id as a string of 12 digits, e.g. "123456789012"',
+  })
+  .regex(/^\d{12}$/, 'expected a 12-digit AWS account id, e.g. "123456789012"');
+
+const PIPELINE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+
+/**
+ * One producer of an environment: its own function, role, queue and table, in its own AWS
+ * account or the environment's, sharing the environment's pool (one provider per account).
+ */
+const pipelineSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      PIPELINE_NAME,
+      'expected a pipeline name of 1-20 characters from [a-z0-9-], starting with a letter, e.g. "orders"',
+    ),
+  /** @default the environment's aws.accountId */
+  aws: z.strictObject({ accountId: awsAccountId }).optional(),
+  /** Names default to "wif-bridge-<environment>-<name>" and "<functionName>-exec"; settings to the environment's lambda. */
+  lambda: z
+    .strictObject({
+      ...LAMBDA_NAME_FIELDS,
+      memoryMb: LAMBDA_SETTING_FIELDS.memoryMb.optional(),
+      timeoutSeconds: LAMBDA_SETTING_FIELDS.timeoutSeconds.optional(),
+      runtime: LAMBDA_SETTING_FIELDS.runtime.optional(),
+      architecture: LAMBDA_SETTING_FIELDS.architecture.optional(),
+      logRetentionDays: LAMBDA_SETTING_FIELDS.logRetentionDays.optional(),
+    })
+    .prefault({}),
+  /** @default the environment's queue settings */
+  queue: z
+    .strictObject({
+      batchSize: QUEUE_SETTING_FIELDS.batchSize.optional(),
+      maxBatchingWindowSeconds: QUEUE_SETTING_FIELDS.maxBatchingWindowSeconds.optional(),
+      maxReceiveCount: QUEUE_SETTING_FIELDS.maxReceiveCount.optional(),
+    })
+    .prefault({}),
+  /** Impersonation mode only. @default "wif-<environment>-<name>" */
+  serviceAccountId: z
+    .string()
+    .regex(
+      SERVICE_ACCOUNT_ID,
+      'expected a service account id of 6-30 characters from [a-z0-9-], starting with a letter and not ending with "-", e.g. "wif-dev-orders"',
+    )
+    .optional(),
+  bigquery: z.strictObject({
+    /** Its own dataset, created by the stack. @default the environment's bigquery.datasetId */
+    datasetId: datasetIdSchema.optional(),
+    ...TABLE_FIELDS,
+  }),
+  /**
+   * Where in the environment's archive bucket this pipeline's raw batches go; it may create
+   * objects under it and nowhere else. Only with "archive". @default "<name>/"
+   */
+  archivePrefix: z
+    .string()
+    .regex(
+      /^(?:[a-z0-9][a-z0-9._=-]*\/){1,8}$/,
+      'expected an object prefix of 1-8 segments from [a-z0-9._=-], each ending with "/", e.g. "orders/"',
+    )
+    .max(256, "expected a prefix of at most 256 characters")
+    .optional(),
+});
 
 export const bridgeConfigSchema = z
   .strictObject({
@@ -405,11 +559,23 @@ export const bridgeConfigSchema = z
         'expected an environment name of 1-20 characters from [a-z0-9-], starting with a letter, e.g. "dev"',
       ),
     aws: z.strictObject({
-      accountId: z
-        .string({
-          error: 'expected the AWS account id as a string of 12 digits, e.g. "123456789012"',
-        })
-        .regex(/^\d{12}$/, 'expected a 12-digit AWS account id, e.g. "123456789012"'),
+      accountId: awsAccountId,
+      /**
+       * For every AWS account of a pipeline other than aws.accountId: the role Terraform assumes
+       * to deploy that account's resources (the environment's own account uses the ambient
+       * credentials, as before). @default none (every pipeline in aws.accountId)
+       */
+      deployRoleArns: z
+        .record(
+          z.string(),
+          z
+            .string()
+            .regex(
+              /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/,
+              'expected an IAM role ARN, e.g. "arn:aws:iam::444455556666:role/wif-bridge-deployer"',
+            ),
+        )
+        .optional(),
       /** Its partition spells every ARN; only partitions Google documents are accepted. */
       region: awsRegion.superRefine((region, ctx) => {
         const reason = unsupportedRegionReason(region);
@@ -462,109 +628,33 @@ export const bridgeConfigSchema = z
     }),
     lambda: z
       .strictObject({
-        /** @default "wif-bridge-<environment>" */
-        functionName: z
-          .string()
-          .regex(
-            /^[A-Za-z0-9_-]{1,64}$/,
-            "expected a Lambda function name of 1-64 characters from [A-Za-z0-9_-]",
-          )
-          .optional(),
-        /** @default "<functionName>-exec" */
-        roleName: z
-          .string()
-          .regex(
-            /^[\w+=,.@-]{1,64}$/,
-            "expected an IAM role name of 1-64 characters from [A-Za-z0-9_+=,.@-]",
-          )
-          .optional(),
-        memoryMb: z
-          .number()
-          .int("expected a whole number of MB")
-          .min(128, "expected at least 128 MB")
-          .max(10240, "expected at most 10240 MB")
-          .default(256),
-        timeoutSeconds: z
-          .number()
-          .int("expected a whole number of seconds")
-          .min(MIN_LAMBDA_TIMEOUT_SECONDS, minimumTimeoutReason())
-          .max(900, "expected at most 900 seconds (Lambda's limit)")
-          .default(60),
-        runtime: z
-          .enum(LAMBDA_RUNTIMES, { error: `expected one of ${LAMBDA_RUNTIMES.join(", ")}` })
-          .default("nodejs22.x"),
-        architecture: z
-          .enum(["arm64", "x86_64"], { error: 'expected "arm64" or "x86_64"' })
-          .default("arm64"),
-        logRetentionDays: z
-          .number()
-          .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-            message: `expected a CloudWatch retention: one of ${LOG_RETENTION_DAYS.join(", ")}`,
-          })
-          .default(30),
+        ...LAMBDA_NAME_FIELDS,
+        memoryMb: LAMBDA_SETTING_FIELDS.memoryMb.default(256),
+        timeoutSeconds: LAMBDA_SETTING_FIELDS.timeoutSeconds.default(60),
+        runtime: LAMBDA_SETTING_FIELDS.runtime.default("nodejs22.x"),
+        architecture: LAMBDA_SETTING_FIELDS.architecture.default("arm64"),
+        logRetentionDays: LAMBDA_SETTING_FIELDS.logRetentionDays.default(30),
       })
       .prefault({}),
     queue: z
       .strictObject({
         /** Records per Lambda invocation. @default 100 */
-        batchSize: z
-          .number()
-          .int("expected a whole number")
-          .min(1, "expected at least 1")
-          .max(10000, "expected at most 10000 (SQS's limit)")
-          .default(100),
+        batchSize: QUEUE_SETTING_FIELDS.batchSize.default(100),
         /** Seconds SQS may wait to fill a batch. @default 5 */
-        maxBatchingWindowSeconds: z
-          .number()
-          .int("expected a whole number of seconds")
-          .min(0, "expected 0 or more")
-          .max(300, "expected at most 300 seconds (SQS's limit)")
-          .default(5),
+        maxBatchingWindowSeconds: QUEUE_SETTING_FIELDS.maxBatchingWindowSeconds.default(5),
         /** Receives before a message moves to the dead-letter queue. @default 5 */
-        maxReceiveCount: z
-          .number()
-          .int("expected a whole number")
-          .min(1, "expected at least 1")
-          .max(1000, "expected at most 1000")
-          .default(5),
+        maxReceiveCount: QUEUE_SETTING_FIELDS.maxReceiveCount.default(5),
       })
       .prefault({}),
     bigquery: z.strictObject({
       location: z.string().refine((l) => canonicalBigQueryLocation(l) !== undefined, {
         message: `expected a BigQuery location: "US", "EU" or a region such as "europe-west1" (Google's list: ${BIGQUERY_LOCATIONS.join(", ")})`,
       }),
-      datasetId: z
-        .string()
-        .regex(
-          /^[A-Za-z0-9_]{1,1024}$/,
-          'expected a dataset id of letters, digits and underscores, e.g. "wif_bridge_dev"',
-        ),
-      tableId: z
-        .string()
-        .regex(
-          /^[A-Za-z0-9_]{1,1024}$/,
-          'expected a table id of letters, digits and underscores, e.g. "events"',
-        ),
-      schema: z.array(tableField).min(1, "expected at least one column"),
-      partitioning: z
-        .strictObject({
-          field: z.string(),
-          type: z
-            .enum(["HOUR", "DAY", "MONTH", "YEAR"], {
-              error: 'expected "HOUR", "DAY", "MONTH" or "YEAR"',
-            })
-            .default("DAY"),
-          expirationDays: z
-            .number()
-            .int("expected a whole number of days")
-            .positive("expected a positive number of days")
-            .max(
-              MAX_PARTITION_EXPIRATION_DAYS,
-              `expected at most ${MAX_PARTITION_EXPIRATION_DAYS} days: BigQuery keeps the expiration in milliseconds as an int64, and the synthesized number must be exact; remove it to keep partitions forever`,
-            )
-            .optional(),
-        })
-        .optional(),
+      datasetId: datasetIdSchema,
+      /** The single pipeline's table (a file without "pipelines"); each pipeline names its own. */
+      tableId: TABLE_FIELDS.tableId.optional(),
+      schema: TABLE_FIELDS.schema.optional(),
+      partitioning: TABLE_FIELDS.partitioning,
       /** @default true */
       deletionProtection: z.boolean().default(true),
     }),
@@ -591,6 +681,15 @@ export const bridgeConfigSchema = z
         retentionDays: z.number().int().positive("expected a positive number of days").optional(),
       })
       .optional(),
+    /**
+     * Several producers in one environment, each with its own function, role, queue and table
+     * (see docs/configuration.md). @default none: the file is one pipeline named after the
+     * environment, described by its top-level lambda, queue and bigquery
+     */
+    pipelines: z
+      .array(pipelineSchema)
+      .min(1, 'expected at least one pipeline, or remove "pipelines"')
+      .optional(),
     /** How a deploy is sequenced. */
     deploy: z
       .strictObject({
@@ -615,79 +714,27 @@ export const bridgeConfigSchema = z
     alarms: alarmsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
-    checkAlarmTimings(config, ctx);
-    const names = resolveNames(config);
-    const subject = googleSubject(
-      names.awsPartition,
-      config.aws.accountId,
-      names.roleName,
-      names.functionName,
-    );
-    const bytes = Buffer.byteLength(subject, "utf8");
-    if (bytes > GOOGLE_SUBJECT_MAX_BYTES) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["lambda", "roleName"],
-        input: subject,
-        message: `google.subject "${subject}" is ${bytes} bytes; Google refuses more than ${GOOGLE_SUBJECT_MAX_BYTES}. Shorten lambda.roleName or lambda.functionName by ${bytes - GOOGLE_SUBJECT_MAX_BYTES}`,
-      });
-    }
-    if (config.queue.batchSize > 10 && config.queue.maxBatchingWindowSeconds < 1) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["queue", "maxBatchingWindowSeconds"],
-        input: config.queue.maxBatchingWindowSeconds,
-        message: `AWS refuses a batch size above 10 (queue.batchSize is ${config.queue.batchSize}) without a batching window; set it to at least 1, or queue.batchSize to 10 or less`,
-      });
-    }
-    checkServiceAccountId(config, ctx);
-    if (!config.lambda.roleName && names.roleName.length > ROLE_NAME_MAX) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["lambda", "functionName"],
-        input: config.lambda.functionName,
-        message: `the derived IAM role name "${names.roleName}" is ${names.roleName.length} characters; IAM allows ${ROLE_NAME_MAX}. Set lambda.roleName, or shorten lambda.functionName to at most ${ROLE_NAME_MAX - ROLE_NAME_SUFFIX.length}`,
-      });
-    }
-    checkUniqueNames(config.bigquery.schema, ctx, ["bigquery", "schema"]);
-    checkSchemaShape(config.bigquery.schema, ctx);
-    const partitioning = config.bigquery.partitioning;
-    if (partitioning && config.bigquery.schema.length > 0) {
-      const column = config.bigquery.schema.find((f) => f.name === partitioning.field);
-      if (!column) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["bigquery", "partitioning", "field"],
-          input: partitioning.field,
-          message: `no top-level column named "${partitioning.field}"; use one of: ${config.bigquery.schema.map((f) => f.name).join(", ")}`,
-        });
-      } else if (!PARTITIONABLE_TYPES.includes(column.type) || column.mode === "REPEATED") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["bigquery", "partitioning", "field"],
-          input: partitioning.field,
-          message: `column "${column.name}" is ${column.mode ?? "NULLABLE"} ${column.type}; partition on a non-repeated ${PARTITIONABLE_TYPES.join(", ")} column`,
-        });
-      } else if (!partitionTypesFor(column.type).includes(partitioning.type)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["bigquery", "partitioning", "type"],
-          input: partitioning.type,
-          message: `BigQuery partitions a ${column.type} column ("${column.name}") by ${partitionTypesFor(column.type).join(", ")} only; use one of those, or a TIMESTAMP/DATETIME column for ${partitioning.type}`,
-        });
-      }
-    }
+    const pipelines = resolvePipelines(config);
+    checkPipelinesShape(config, ctx);
+    for (const pipeline of pipelines) checkPipeline(config, pipeline, ctx);
+    checkAcrossPipelines(config, pipelines, ctx);
     const suffix = config.federation.idSuffix;
     if (suffix) {
       const added = suffix === "random" ? RANDOM_ID_SUFFIX_LENGTH : suffix.length + 1;
-      for (const field of ["poolId", "providerId"] as const) {
-        const id = config.federation[field];
+      const ids: [string[], string][] = [
+        [["federation", "poolId"], config.federation.poolId],
+        [["federation", "providerId"], config.federation.providerId],
+        ...resolveAwsAccounts(config, pipelines)
+          .filter((a) => a.accountId !== config.aws.accountId)
+          .map((a): [string[], string] => [["aws", "deployRoleArns", a.accountId], a.providerId]),
+      ];
+      for (const [path, id] of ids) {
         if (id.length + added > POOL_OR_PROVIDER_ID_MAX) {
           ctx.addIssue({
             code: "custom",
-            path: ["federation", field],
+            path,
             input: id,
-            message: `with idSuffix "${suffix}" (${added} more characters) this id would be ${id.length + added} characters; Google allows ${POOL_OR_PROVIDER_ID_MAX}. Shorten federation.${field} to at most ${POOL_OR_PROVIDER_ID_MAX - added}`,
+            message: `with idSuffix "${suffix}" (${added} more characters) this id would be ${id.length + added} characters; Google allows ${POOL_OR_PROVIDER_ID_MAX}. Shorten ${path.join(".")} to at most ${POOL_OR_PROVIDER_ID_MAX - added}`,
           });
         }
       }
@@ -716,26 +763,464 @@ export interface ResolvedNames {
   readonly awsPartition: AwsPartition;
 }
 
-function resolveNames(
-  config: Pick<ParsedConfig, "environment" | "lambda" | "federation" | "aws">,
-): ResolvedNames {
-  const functionName = config.lambda.functionName ?? `wif-bridge-${config.environment}`;
-  return {
-    // An unknown region is already an issue on aws.region; "aws" keeps the other checks going.
-    awsPartition: findAwsPartition(config.aws.region) ?? "aws",
-    functionName,
-    roleName: config.lambda.roleName ?? `${functionName}-exec`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    serviceAccountId:
-      config.federation.accessMode === "impersonation"
-        ? (config.federation.serviceAccountId ?? `wif-${config.environment}`)
-        : undefined,
+/**
+ * One producer: a function and role in one AWS account, its queue, and the one table (and
+ * archive prefix) its Google identity may write. A file without "pipelines" is one pipeline
+ * named after the environment, whose settings are the file's top-level ones.
+ */
+export interface Pipeline {
+  readonly name: string;
+  /** Where it is in the file, for messages: [] for a single-pipeline file, else ["pipelines", i]. */
+  readonly configPath: readonly (string | number)[];
+  readonly accountId: string;
+  readonly names: ResolvedNames;
+  readonly lambda: {
+    readonly memoryMb: number;
+    readonly timeoutSeconds: number;
+    readonly runtime: (typeof LAMBDA_RUNTIMES)[number];
+    readonly architecture: "arm64" | "x86_64";
+    readonly logRetentionDays: number;
   };
+  readonly queue: {
+    readonly batchSize: number;
+    readonly maxBatchingWindowSeconds: number;
+    readonly maxReceiveCount: number;
+  };
+  readonly bigquery: {
+    readonly datasetId: string;
+    /** The pipeline names its own dataset, which the stack creates for it alone. */
+    readonly ownDataset: boolean;
+    readonly tableId: string;
+    readonly schema: readonly TableField[];
+    readonly partitioning?: ParsedConfig["bigquery"]["partitioning"];
+  };
+  /** Object prefix in the archive bucket it alone may create under; unset without an archive or in a single-pipeline file (the whole bucket). */
+  readonly archivePrefix?: string;
+}
+
+/** An AWS account some pipeline runs in: one pool provider, one Terraform AWS provider. */
+export interface AwsAccount {
+  readonly accountId: string;
+  /** The pool provider id (before idSuffix): federation.providerId for aws.accountId, else "aws-<account>". */
+  readonly providerId: string;
+  /** Role Terraform assumes there; unset for aws.accountId (ambient credentials). */
+  readonly deployRoleArn?: string;
+  /** Names of the pipelines it runs, in file order. */
+  readonly pipelines: readonly string[];
+}
+
+type RawConfig = Omit<ParsedConfig, never>;
+
+function resolvePipelines(config: RawConfig): Pipeline[] {
+  const awsPartition = findAwsPartition(config.aws.region) ?? "aws";
+  const impersonation = config.federation.accessMode === "impersonation";
+  if (!config.pipelines) {
+    const functionName = config.lambda.functionName ?? `wif-bridge-${config.environment}`;
+    return [
+      {
+        name: config.environment,
+        configPath: [],
+        accountId: config.aws.accountId,
+        names: {
+          // An unknown region is already an issue on aws.region; "aws" keeps the other checks going.
+          awsPartition,
+          functionName,
+          roleName: config.lambda.roleName ?? `${functionName}-exec`,
+          logGroupName: `/aws/lambda/${functionName}`,
+          serviceAccountId: impersonation
+            ? (config.federation.serviceAccountId ?? `wif-${config.environment}`)
+            : undefined,
+        },
+        lambda: config.lambda,
+        queue: config.queue,
+        bigquery: {
+          datasetId: config.bigquery.datasetId,
+          ownDataset: false,
+          // A missing table or schema is reported by checkPipelinesShape.
+          tableId: config.bigquery.tableId ?? "",
+          schema: config.bigquery.schema ?? [],
+          partitioning: config.bigquery.partitioning,
+        },
+      },
+    ];
+  }
+  return config.pipelines.map((p, index) => {
+    const functionName = p.lambda.functionName ?? `wif-bridge-${config.environment}-${p.name}`;
+    const setting = <T>(own: T | undefined, environment: T): T => own ?? environment;
+    return {
+      name: p.name,
+      configPath: ["pipelines", index],
+      accountId: p.aws?.accountId ?? config.aws.accountId,
+      names: {
+        awsPartition,
+        functionName,
+        roleName: p.lambda.roleName ?? `${functionName}-exec`,
+        logGroupName: `/aws/lambda/${functionName}`,
+        serviceAccountId: impersonation
+          ? (p.serviceAccountId ?? `wif-${config.environment}-${p.name}`)
+          : undefined,
+      },
+      lambda: {
+        memoryMb: setting(p.lambda.memoryMb, config.lambda.memoryMb),
+        timeoutSeconds: setting(p.lambda.timeoutSeconds, config.lambda.timeoutSeconds),
+        runtime: setting(p.lambda.runtime, config.lambda.runtime),
+        architecture: setting(p.lambda.architecture, config.lambda.architecture),
+        logRetentionDays: setting(p.lambda.logRetentionDays, config.lambda.logRetentionDays),
+      },
+      queue: {
+        batchSize: setting(p.queue.batchSize, config.queue.batchSize),
+        maxBatchingWindowSeconds: setting(
+          p.queue.maxBatchingWindowSeconds,
+          config.queue.maxBatchingWindowSeconds,
+        ),
+        maxReceiveCount: setting(p.queue.maxReceiveCount, config.queue.maxReceiveCount),
+      },
+      bigquery: {
+        datasetId: p.bigquery.datasetId ?? config.bigquery.datasetId,
+        ownDataset: p.bigquery.datasetId !== undefined,
+        tableId: p.bigquery.tableId,
+        schema: p.bigquery.schema,
+        partitioning: p.bigquery.partitioning,
+      },
+      archivePrefix: config.archive ? (p.archivePrefix ?? `${p.name}/`) : undefined,
+    };
+  });
+}
+
+/** The provider id of an AWS account other than the environment's: 16 characters, always valid. */
+export function derivedProviderId(accountId: string): string {
+  return `aws-${accountId}`;
+}
+
+function resolveAwsAccounts(config: RawConfig, pipelines: readonly Pipeline[]): AwsAccount[] {
+  const accounts = [...new Set([config.aws.accountId, ...pipelines.map((p) => p.accountId)])];
+  return accounts
+    .map((accountId) => ({
+      accountId,
+      providerId:
+        accountId === config.aws.accountId
+          ? config.federation.providerId
+          : derivedProviderId(accountId),
+      deployRoleArn:
+        accountId === config.aws.accountId ? undefined : config.aws.deployRoleArns?.[accountId],
+      pipelines: pipelines.filter((p) => p.accountId === accountId).map((p) => p.name),
+    }))
+    .filter((a) => a.pipelines.length > 0 || a.accountId === config.aws.accountId);
+}
+
+/** Which fields belong where: a single-pipeline file names its table, a pipelines file does not. */
+function checkPipelinesShape(config: RawConfig, ctx: z.RefinementCtx): void {
+  if (!config.pipelines) {
+    if (config.bigquery.tableId === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["bigquery", "tableId"],
+        input: undefined,
+        message:
+          'expected a table id of letters, digits and underscores, e.g. "events" (or list "pipelines", each with its own table)',
+      });
+    }
+    if (config.bigquery.schema === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["bigquery", "schema"],
+        input: undefined,
+        message: 'expected the table\'s columns (or list "pipelines", each with its own table)',
+      });
+    }
+    for (const account of Object.keys(config.aws.deployRoleArns ?? {})) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["aws", "deployRoleArns", account],
+        input: account,
+        message:
+          'deploy roles are for the AWS accounts of "pipelines"; this file has none: remove it',
+      });
+    }
+    return;
+  }
+  const misplaced: [string[], unknown, string][] = [
+    [["bigquery", "tableId"], config.bigquery.tableId, "pipelines[].bigquery.tableId"],
+    [["bigquery", "schema"], config.bigquery.schema, "pipelines[].bigquery.schema"],
+    [
+      ["bigquery", "partitioning"],
+      config.bigquery.partitioning,
+      "pipelines[].bigquery.partitioning",
+    ],
+    [["lambda", "functionName"], config.lambda.functionName, "pipelines[].lambda.functionName"],
+    [["lambda", "roleName"], config.lambda.roleName, "pipelines[].lambda.roleName"],
+    [
+      ["federation", "serviceAccountId"],
+      config.federation.serviceAccountId,
+      "pipelines[].serviceAccountId",
+    ],
+  ];
+  for (const [path, value, instead] of misplaced) {
+    if (value === undefined) continue;
+    ctx.addIssue({
+      code: "custom",
+      path,
+      input: value,
+      message: `with "pipelines", each pipeline has its own; move it to ${instead}`,
+    });
+  }
+}
+
+/** Every apply-time rule of one pipeline's names, queue and table. */
+function checkPipeline(config: RawConfig, pipeline: Pipeline, ctx: z.RefinementCtx): void {
+  const base = pipeline.configPath;
+  const declared = base.length > 0;
+  const own = declared ? config.pipelines![base[1] as number] : undefined;
+  const explicit = {
+    functionName: own ? own.lambda.functionName : config.lambda.functionName,
+    roleName: own ? own.lambda.roleName : config.lambda.roleName,
+    serviceAccountId: own ? own.serviceAccountId : config.federation.serviceAccountId,
+  };
+  const { names } = pipeline;
+  checkAlarmTimings(config.alarms, pipeline, ctx);
+  const subject = googleSubject(
+    names.awsPartition,
+    pipeline.accountId,
+    names.roleName,
+    names.functionName,
+  );
+  const bytes = Buffer.byteLength(subject, "utf8");
+  if (bytes > GOOGLE_SUBJECT_MAX_BYTES) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...base, "lambda", "roleName"],
+      input: subject,
+      message: `google.subject "${subject}" is ${bytes} bytes; Google refuses more than ${GOOGLE_SUBJECT_MAX_BYTES}. Shorten lambda.roleName or lambda.functionName by ${bytes - GOOGLE_SUBJECT_MAX_BYTES}`,
+    });
+  }
+  if (pipeline.queue.batchSize > 10 && pipeline.queue.maxBatchingWindowSeconds < 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...base, "queue", "maxBatchingWindowSeconds"],
+      input: pipeline.queue.maxBatchingWindowSeconds,
+      message: `AWS refuses a batch size above 10 (queue.batchSize is ${pipeline.queue.batchSize}) without a batching window; set it to at least 1, or queue.batchSize to 10 or less`,
+    });
+  }
+  // A malformed environment or pipeline name has its own problem already.
+  const namesWellFormed =
+    ENVIRONMENT_NAME.test(config.environment) && PIPELINE_NAME.test(pipeline.name);
+  const sa = names.serviceAccountId;
+  if (sa !== undefined && explicit.serviceAccountId === undefined && namesWellFormed) {
+    if (!SERVICE_ACCOUNT_ID.test(sa)) {
+      ctx.addIssue({
+        code: "custom",
+        path: declared ? [...base, "name"] : ["environment"],
+        input: declared ? pipeline.name : config.environment,
+        message: declared
+          ? `the derived service account id "${sa}" (wif-<environment>-<pipeline>) is ${sa.length} characters; Google needs 6-30 characters from [a-z0-9-], starting with a letter and not ending with "-". Set ${formatPath([...base, "serviceAccountId"])} (e.g. "wif-${pipeline.name}") or use shorter names`
+          : `the derived service account id "${sa}" (wif-<environment>) is ${sa.length} characters; Google needs 6-30 characters from [a-z0-9-], starting with a letter and not ending with "-". Set federation.serviceAccountId (e.g. "wif-bridge-${config.environment}") or use a longer environment name`,
+      });
+    }
+  }
+  if (
+    explicit.functionName === undefined &&
+    namesWellFormed &&
+    names.functionName.length > FUNCTION_NAME_MAX
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...base, "name"],
+      input: pipeline.name,
+      message: `the derived function name "${names.functionName}" is ${names.functionName.length} characters; Lambda allows ${FUNCTION_NAME_MAX}. Set ${formatPath([...base, "lambda", "functionName"])}`,
+    });
+  }
+  if (!explicit.roleName && names.roleName.length > ROLE_NAME_MAX) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...base, "lambda", "functionName"],
+      input: explicit.functionName,
+      message: `the derived IAM role name "${names.roleName}" is ${names.roleName.length} characters; IAM allows ${ROLE_NAME_MAX}. Set lambda.roleName, or shorten lambda.functionName to at most ${ROLE_NAME_MAX - ROLE_NAME_SUFFIX.length}`,
+    });
+  }
+  const { deadLetterQueueName } = ingestionQueueNames(names.functionName);
+  if (deadLetterQueueName.length > QUEUE_NAME_MAX) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...base, "lambda", "functionName"],
+      input: names.functionName,
+      message: `the dead-letter queue "${deadLetterQueueName}" would be ${deadLetterQueueName.length} characters; SQS allows ${QUEUE_NAME_MAX}. Shorten lambda.functionName`,
+    });
+  }
+  const { schema, partitioning } = pipeline.bigquery;
+  checkUniqueNames(schema, ctx, [...base, "bigquery", "schema"]);
+  checkSchemaShape(schema, ctx, base);
+  if (partitioning && schema.length > 0) {
+    const at = [...base, "bigquery", "partitioning"];
+    const column = schema.find((f) => f.name === partitioning.field);
+    if (!column) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...at, "field"],
+        input: partitioning.field,
+        message: `no top-level column named "${partitioning.field}"; use one of: ${schema.map((f) => f.name).join(", ")}`,
+      });
+    } else if (!PARTITIONABLE_TYPES.includes(column.type) || column.mode === "REPEATED") {
+      ctx.addIssue({
+        code: "custom",
+        path: [...at, "field"],
+        input: partitioning.field,
+        message: `column "${column.name}" is ${column.mode ?? "NULLABLE"} ${column.type}; partition on a non-repeated ${PARTITIONABLE_TYPES.join(", ")} column`,
+      });
+    } else if (!partitionTypesFor(column.type).includes(partitioning.type)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...at, "type"],
+        input: partitioning.type,
+        message: `BigQuery partitions a ${column.type} column ("${column.name}") by ${partitionTypesFor(column.type).join(", ")} only; use one of those, or a TIMESTAMP/DATETIME column for ${partitioning.type}`,
+      });
+    }
+  }
+  if (own?.archivePrefix !== undefined && !config.archive) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...base, "archivePrefix"],
+      input: own.archivePrefix,
+      message:
+        'an archive prefix needs the environment\'s "archive" bucket; add "archive" or remove the prefix',
+    });
+  }
+}
+
+/** What pipelines may not share: names, AWS names, service accounts, tables, datasets, prefixes. */
+function checkAcrossPipelines(
+  config: RawConfig,
+  pipelines: readonly Pipeline[],
+  ctx: z.RefinementCtx,
+): void {
+  if (pipelines.length < 2 && !config.pipelines) return;
+  const unique = (
+    what: string,
+    key: (p: Pipeline) => string | undefined,
+    field: (string | number)[],
+    fix: string,
+  ) => {
+    const seen = new Map<string, Pipeline>();
+    for (const p of pipelines) {
+      const value = key(p);
+      if (value === undefined) continue;
+      const first = seen.get(value.toLowerCase());
+      if (first) {
+        ctx.addIssue({
+          code: "custom",
+          path: [...p.configPath, ...field],
+          input: value,
+          message: `pipelines "${first.name}" and "${p.name}" share the ${what} "${value}"; ${fix}`,
+        });
+      } else seen.set(value.toLowerCase(), p);
+    }
+  };
+  unique("name", (p) => p.name, ["name"], "give each pipeline its own name");
+  // Role and function names are per account; the queue takes the function's name.
+  unique(
+    "function (and queue)",
+    (p) => `${p.accountId}/${p.names.functionName}`,
+    ["lambda", "functionName"],
+    "set a distinct lambda.functionName",
+  );
+  unique(
+    "IAM role",
+    (p) => `${p.accountId}/${p.names.roleName}`,
+    ["lambda", "roleName"],
+    "each pipeline needs its own role: set a distinct lambda.roleName",
+  );
+  unique(
+    "service account",
+    (p) => p.names.serviceAccountId,
+    ["serviceAccountId"],
+    "each pipeline needs its own service account: set a distinct serviceAccountId",
+  );
+  unique(
+    "table",
+    (p) => `${p.bigquery.datasetId}.${p.bigquery.tableId}`,
+    ["bigquery", "tableId"],
+    "each pipeline writes its own table: rename one",
+  );
+  const owned = new Map<string, Pipeline>();
+  for (const p of pipelines.filter((x) => x.bigquery.ownDataset)) {
+    const id = p.bigquery.datasetId;
+    const clash =
+      id === config.bigquery.datasetId
+        ? "the environment's bigquery.datasetId"
+        : owned.get(id) && `pipeline "${owned.get(id)!.name}"`;
+    if (clash) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...p.configPath, "bigquery", "datasetId"],
+        input: id,
+        message: `an own dataset is the pipeline's alone, but ${clash} uses "${id}" too; choose another id, or remove it to use the environment's dataset`,
+      });
+    } else owned.set(id, p);
+  }
+  const prefixed = pipelines.filter((p) => p.archivePrefix !== undefined);
+  prefixed.forEach((p, i) => {
+    for (const q of prefixed.slice(0, i)) {
+      if (
+        p.archivePrefix!.startsWith(q.archivePrefix!) ||
+        q.archivePrefix!.startsWith(p.archivePrefix!)
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          path: [...p.configPath, "archivePrefix"],
+          input: p.archivePrefix,
+          message: `the archive prefix "${p.archivePrefix}" overlaps pipeline "${q.name}"'s "${q.archivePrefix}": one could write the other's objects. Give each a prefix that does not start with the other`,
+        });
+      }
+    }
+  });
+  const accounts = resolveAwsAccounts(config, pipelines);
+  for (const a of accounts) {
+    if (a.accountId === config.aws.accountId) continue;
+    if (a.deployRoleArn === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["aws", "deployRoleArns"],
+        input: a.accountId,
+        message: `pipeline${a.pipelines.length > 1 ? "s" : ""} ${a.pipelines.map((n) => `"${n}"`).join(", ")} run${a.pipelines.length > 1 ? "" : "s"} in AWS account ${a.accountId}: name the role Terraform assumes there, e.g. "${a.accountId}": "arn:aws:iam::${a.accountId}:role/wif-bridge-deployer"`,
+      });
+    } else if (!a.deployRoleArn.includes(`::${a.accountId}:role/`)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["aws", "deployRoleArns", a.accountId],
+        input: a.deployRoleArn,
+        message: `the deploy role of account ${a.accountId} must be a role in that account`,
+      });
+    }
+    if (a.providerId === config.federation.providerId) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["federation", "providerId"],
+        input: a.providerId,
+        message: `is also the derived provider id of AWS account ${a.accountId}; choose another federation.providerId`,
+      });
+    }
+  }
+  for (const account of Object.keys(config.aws.deployRoleArns ?? {})) {
+    if (!accounts.some((a) => a.accountId === account && account !== config.aws.accountId)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["aws", "deployRoleArns", account],
+        input: account,
+        message: `no pipeline runs in AWS account ${account} other than the environment's own; remove it`,
+      });
+    }
+  }
 }
 
 /** A validated environment configuration with every default and derived name filled in. */
-export type BridgeConfig = ParsedConfig & {
+export type BridgeConfig = Omit<ParsedConfig, "pipelines"> & {
+  /** The first pipeline's names (the only one in a single-pipeline file). */
   readonly names: ResolvedNames;
+  /** Every pipeline, in file order; one for a file without "pipelines". */
+  readonly pipelines: readonly Pipeline[];
+  /** Whether the file lists "pipelines" (constructs then live under one scope per pipeline). */
+  readonly pipelinesDeclared: boolean;
+  /** The AWS accounts the pipelines run in, the environment's first. */
+  readonly awsAccounts: readonly AwsAccount[];
   readonly source: string;
 };
 
@@ -818,7 +1303,15 @@ export function parseConfig(raw: unknown, source: string): BridgeConfig {
       })),
     );
   }
-  return { ...result.data, names: resolveNames(result.data), source };
+  const pipelines = resolvePipelines(result.data);
+  return {
+    ...result.data,
+    names: pipelines[0].names,
+    pipelines,
+    pipelinesDeclared: result.data.pipelines !== undefined,
+    awsAccounts: resolveAwsAccounts(result.data, pipelines),
+    source,
+  };
 }
 
 /** Reads and validates one environment file, e.g. `config/dev.json`. */

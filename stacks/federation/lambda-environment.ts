@@ -12,6 +12,8 @@ export const LAMBDA_ENV = {
   tableId: "BQ_TABLE_ID",
   /** Archive bucket; unset when the archive is off. */
   archiveBucket: "ARCHIVE_BUCKET",
+  /** The pipeline's object prefix in the archive bucket (ends with "/"); unset: the bucket root. */
+  archivePrefix: "ARCHIVE_PREFIX",
   /** The assumed-role ARN the pool provider admits, named in error messages. */
   expectedRoleArn: "WIF_EXPECTED_ROLE_ARN",
   /** Optional endpoint overrides (tests and the emulator); unset in a deployed stack. */

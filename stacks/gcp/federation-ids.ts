@@ -28,6 +28,7 @@ export class FederationIds extends Construct {
   readonly providerId: string;
   /** The `random_id` whose hex is the suffix, when `idSuffix` is "random". */
   readonly randomSuffix?: Id;
+  private readonly suffix?: string;
 
   constructor(scope: Construct, id: string, props: FederationIdsProps) {
     super(scope, id);
@@ -58,7 +59,13 @@ export class FederationIds extends Construct {
       });
       suffix = this.randomSuffix.hex;
     }
+    this.suffix = suffix;
     this.poolId = `${props.poolId}-${suffix}`;
     this.providerId = `${props.providerId}-${suffix}`;
+  }
+
+  /** Another id of the pool (a further provider's) with the same suffix. */
+  withSuffix(baseId: string): string {
+    return this.suffix === undefined ? baseId : `${baseId}-${this.suffix}`;
   }
 }

@@ -10,6 +10,11 @@ import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucke
 /** Create objects; no read, overwrite or delete. */
 export const ARCHIVE_WRITER_ROLE = "roles/storage.objectCreator";
 
+/** The IAM condition that admits object names under `prefix` in `bucket`, and no others. */
+export function objectPrefixCondition(bucket: string, prefix: string): string {
+  return `resource.name.startsWith(${JSON.stringify(`projects/_/buckets/${bucket}/objects/${prefix}`)})`;
+}
+
 export interface StorageArchiveProps {
   readonly projectId: string;
   readonly bucketName: string;
@@ -46,12 +51,26 @@ export class StorageArchive extends Construct {
     this.bucketName = props.bucketName;
   }
 
-  /** Object creation (the archive write) for one member. */
-  grantObjectCreate(member: string): StorageBucketIamMember {
-    return new StorageBucketIamMember(this, "writer", {
+  /**
+   * Object creation (the archive write) for one member: in the whole bucket, or, with a
+   * prefix, only for object names under it. The prefix is an IAM condition on the object's
+   * resource name (`projects/_/buckets/BUCKET/objects/PREFIX...`), which Cloud Storage
+   * evaluates on objects.create; objectCreator has no list or read permission to narrow.
+   * @param id construct id of the grant. @default "writer"
+   */
+  grantObjectCreate(member: string, prefix?: string, id = "writer"): StorageBucketIamMember {
+    return new StorageBucketIamMember(this, id, {
       bucket: this.bucket.name,
       role: ARCHIVE_WRITER_ROLE,
       member,
+      condition:
+        prefix === undefined
+          ? undefined
+          : {
+              title: `archive prefix ${prefix}`.slice(0, 100),
+              description: "Create objects under this pipeline's prefix only (wif-bridge)",
+              expression: objectPrefixCondition(this.bucketName, prefix),
+            },
     });
   }
 }

@@ -1,6 +1,6 @@
 /**
- * A Workload Identity Pool with one AWS provider that admits exactly the given roles of one
- * AWS account: the account is pinned on the provider (`aws.account_id`) and again in the
+ * A Workload Identity Pool with one AWS provider per AWS account, each admitting exactly the
+ * given roles of its account (more accounts join by addAwsAccount): the account is pinned on the provider (`aws.account_id`) and again in the
  * attribute condition, and roles are matched by equality on their assumed-role ARN, spelled
  * in the roles' partition.
  */
@@ -36,6 +36,24 @@ export interface WorkloadIdentityFederationProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+export interface AwsAccountProviderProps {
+  /** Provider id (4-32 characters, unique in the pool). */
+  readonly providerId: string;
+  readonly awsAccountId: string;
+  /** The IAM role names of that account the condition admits. */
+  readonly awsRoleNames: readonly string[];
+  /** @default the provider id (cut at 32) */
+  readonly displayName?: string;
+}
+
+/** One AWS account's provider in the pool. */
+export interface AwsAccountProvider {
+  readonly provider: IamWorkloadIdentityPoolProvider;
+  readonly attributeCondition: string;
+  readonly audience: string;
+  principalSetForRole(roleName: string): string;
+}
+
 export class WorkloadIdentityFederation extends Construct {
   readonly pool: IamWorkloadIdentityPool;
   readonly provider: IamWorkloadIdentityPoolProvider;
@@ -48,6 +66,7 @@ export class WorkloadIdentityFederation extends Construct {
   readonly attributeCondition: string;
   readonly awsPartition: AwsPartition;
   private readonly awsAccountId: string;
+  private readonly projectId: string;
 
   constructor(scope: Construct, id: string, props: WorkloadIdentityFederationProps) {
     super(scope, id);
@@ -58,6 +77,7 @@ export class WorkloadIdentityFederation extends Construct {
     }
     const displayName = (props.displayName ?? props.poolId).slice(0, 32);
     this.awsAccountId = props.awsAccountId;
+    this.projectId = props.projectId;
     this.awsPartition = props.awsPartition;
     this.attributeCondition = awsAttributeCondition(
       props.awsPartition,
@@ -72,23 +92,57 @@ export class WorkloadIdentityFederation extends Construct {
       description: `AWS Lambda identities of account ${props.awsAccountId} (wif-bridge)`,
       dependsOn: props.dependsOn,
     });
-    this.provider = new IamWorkloadIdentityPoolProvider(this, "aws-provider", {
-      project: props.projectId,
-      workloadIdentityPoolId: this.pool.workloadIdentityPoolId,
-      workloadIdentityPoolProviderId: props.providerId,
-      displayName: (props.providerDisplayName ?? props.providerId).slice(0, 32),
-      description: `Admits only ${props.awsRoleNames.join(", ")} in AWS account ${props.awsAccountId}`,
-      aws: { accountId: props.awsAccountId },
-      attributeMapping: awsAttributeMapping(),
+    this.provider = this.awsProvider("aws-provider", {
+      providerId: props.providerId,
+      awsAccountId: props.awsAccountId,
+      awsRoleNames: props.awsRoleNames,
       attributeCondition: this.attributeCondition,
+      displayName: props.providerDisplayName,
     });
     this.poolName = this.pool.name;
     this.providerName = this.provider.name;
     this.audience = providerAudience(this.provider.name);
   }
 
-  /** The IAM member for every session of one admitted role. */
+  /** The IAM member for every session of one admitted role of the first account. */
   principalSetForRole(roleName: string): string {
     return awsRolePrincipalSet(this.poolName, this.awsPartition, this.awsAccountId, roleName);
+  }
+
+  /**
+   * Another AWS account's provider in the same pool: its account pinned, its condition
+   * admitting exactly `awsRoleNames` of that account. Its audience and principal sets are
+   * its own; a role of one account never matches another account's principal set.
+   */
+  addAwsAccount(id: string, props: AwsAccountProviderProps): AwsAccountProvider {
+    const attributeCondition = awsAttributeCondition(
+      this.awsPartition,
+      props.awsAccountId,
+      props.awsRoleNames,
+    );
+    const provider = this.awsProvider(id, { ...props, attributeCondition });
+    return {
+      provider,
+      attributeCondition,
+      audience: providerAudience(provider.name),
+      principalSetForRole: (roleName: string) =>
+        awsRolePrincipalSet(this.poolName, this.awsPartition, props.awsAccountId, roleName),
+    };
+  }
+
+  private awsProvider(
+    id: string,
+    props: AwsAccountProviderProps & { attributeCondition: string },
+  ): IamWorkloadIdentityPoolProvider {
+    return new IamWorkloadIdentityPoolProvider(this, id, {
+      project: this.projectId,
+      workloadIdentityPoolId: this.pool.workloadIdentityPoolId,
+      workloadIdentityPoolProviderId: props.providerId,
+      displayName: (props.displayName ?? props.providerId).slice(0, 32),
+      description: `Admits only ${props.awsRoleNames.join(", ")} in AWS account ${props.awsAccountId}`,
+      aws: { accountId: props.awsAccountId },
+      attributeMapping: awsAttributeMapping(),
+      attributeCondition: props.attributeCondition,
+    });
   }
 }
