@@ -10,6 +10,7 @@
 import {
   accessTokenAs,
   type DenialCheck,
+  type Endpoint,
   type Layer,
   type LambdaDeployment,
   type OfflinePlatform,
@@ -136,6 +137,17 @@ export function expectedDenial(
       return { layer: "Storage" };
   }
 }
+
+/**
+ * The calls that would write B's data in a Lambda-run attempt: running B's function writes only
+ * B's table and prefix; A's function pointed at B's table has its archive off; pointed at B's
+ * prefix, its insert goes to A's own table.
+ */
+const WRITES_OF: Partial<Record<CrossAttempt, readonly Endpoint[]>> = {
+  "run B's function": ["bigquery.insertAll", "storage.upload"],
+  "write B's table": ["bigquery.insertAll"],
+  "write B's archive prefix": ["storage.upload"],
+};
 
 export const CROSS_ATTEMPTS: readonly CrossAttempt[] = [
   "run B's function",
@@ -265,13 +277,19 @@ export class IsolationMatrix {
     const refusal = decisions.find((d) => !d.allowed && d.status >= 400);
     const rowsLanded = this.rows(b).length - rowsBefore;
     const objectsLanded = this.objects(b).length - objectsBefore;
+    // A write the layer allowed is a leak even when B's schema then rejects A's rows.
+    const allowedWrite = decisions.find(
+      (d) => d.allowed && WRITES_OF[attempt]?.includes(d.endpoint),
+    );
     const leak =
       readLeak ??
       (rowsLanded > 0
         ? `${rowsLanded} row(s) landed in ${b.datasetId}.${b.tableId}`
         : objectsLanded > 0
           ? `${objectsLanded} object(s) landed under ${b.archive!.prefix}`
-          : undefined);
+          : allowedWrite
+            ? `${allowedWrite.endpoint} allowed: ${allowedWrite.reason}`
+            : undefined);
     return {
       attacker: a.name,
       victim: b.name,
