@@ -94,7 +94,7 @@ describe("EMF metrics of the bundled handler", () => {
   it("names a refused insert GoogleDenied and a failing archive Archive", async () => {
     // The dataset grant is missing: BigQuery answers 403 accessDenied, which no retry fixes.
     const denied = await startBridge(envs[EXAMPLE], {
-      withoutResources: addressesOf(envs[EXAMPLE], "google_bigquery_dataset_iam_member"),
+      withoutResources: addressesOf(envs[EXAMPLE], "google_bigquery_table_iam_member"),
     });
     const d = await run(denied, [exampleRecord("x"), exampleRecord("y")]);
     expect(d.failed).toHaveLength(2);

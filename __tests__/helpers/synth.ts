@@ -2,7 +2,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
-import { ConfigError, parseConfig, type BridgeConfig } from "../../stacks/config";
+import { ConfigError, loadConfig, parseConfig, type BridgeConfig } from "../../stacks/config";
+import { INTENT_COMMENT_KEY } from "../../stacks/policies/trust-model/intent";
+import { trustIntentOf } from "../../stacks/policies/trust-model/config-intent";
 import { BridgeStack } from "../../stacks/bridge-stack";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -48,6 +50,21 @@ export function buildStack(config: BridgeConfig): BridgeStack {
 /** The stack as Terraform JSON (metadata stripped, keys sorted), parsed. */
 export function synthJson(config: BridgeConfig): Json {
   return JSON.parse(Testing.synth(buildStack(config)));
+}
+
+/**
+ * The stack as Terraform JSON with the trust intent recorded as `cdktf synth` writes it
+ * (Testing.synth drops the stack's "//" comment; a stack of several pipelines needs it).
+ */
+export function synthJsonWithIntent(config: BridgeConfig): Json {
+  const tf = synthJson(config);
+  tf["//"] = { ...(tf["//"] ?? {}), [INTENT_COMMENT_KEY]: trustIntentOf(config) };
+  return tf;
+}
+
+/** config/platform-example.json: three pipelines in two AWS accounts. */
+export function platformConfig(): BridgeConfig {
+  return loadConfig(path.join(PROJECT_ROOT, "config", "platform-example.json"));
 }
 
 /** The single resource of a type (fails the test if there is not exactly one). */

@@ -1,9 +1,17 @@
 import { Testing } from "cdktf";
-import { buildStack, exampleConfig, type Json } from "../helpers/synth";
+import {
+  buildStack,
+  exampleConfig,
+  platformConfig,
+  synthJsonWithIntent,
+  type Json,
+} from "../helpers/synth";
 import { evaluateRulePack, SECURITY_RULES } from "../../stacks/policies/pack";
 import { assumedRoleArn } from "../../stacks/federation/attribute-mapping";
 
 const example = JSON.parse(Testing.synth(buildStack(exampleConfig())));
+/** Three pipelines in two AWS accounts (config/platform-example.json). */
+const platform = synthJsonWithIntent(platformConfig());
 const ACCOUNT = "111122223333";
 
 /** The first resource of a type in `tf` (the test fixture has one of each). */
@@ -41,6 +49,8 @@ const encryptedQueues = (tf: Json) => {
 interface RuleCase {
   /** Makes the example stack compliant for this rule (when it is not already, e.g. no queue). */
   compliant?: (tf: Json) => void;
+  /** The stack the case edits. @default the example stack (one pipeline) */
+  fixture?: Json;
   nonCompliant: (tf: Json) => void;
   /** Address whose suppression silences the finding. */
   offender: (tf: Json) => string;
@@ -174,12 +184,29 @@ const cases: Record<string, RuleCase> = {
     offender: () => "google_project_iam_member.ops",
     message: /grants the primitive role roles\/editor to group:ops@example.com/,
   },
+  TRUST9: {
+    fixture: platform,
+    nonCompliant: (tf) => {
+      const grants = tf.resource.google_bigquery_table_iam_member;
+      const ordersSa = Object.entries(grants).find(([name]) => name.includes("orders"))![1] as Json;
+      const payments = Object.entries(grants).find(([name]) =>
+        name.includes("payments"),
+      )![1] as Json;
+      add(tf, "google_bigquery_table_iam_member", "cross", {
+        ...payments,
+        member: ordersSa.member,
+      });
+    },
+    offender: () => "google_bigquery_table_iam_member.cross",
+    message:
+      /pipeline orders's Lambda \S+ reaches pipeline payments's table: roles\/bigquery\.dataEditor/,
+  },
   IAM3: {
     nonCompliant: (tf) =>
       add(tf, "google_project_iam_member", "writer", {
         project: "wif-bridge-example",
         role: "roles/bigquery.dataEditor",
-        member: first(tf, "google_bigquery_dataset_iam_member").member,
+        member: first(tf, "google_bigquery_table_iam_member").member,
       }),
     offender: () => "google_project_iam_member.writer",
     message: /grants the data role roles\/bigquery\.dataEditor .* on the whole project/,
@@ -276,13 +303,13 @@ describe.each(SECURITY_RULES.map((rule) => [rule.id, rule] as const))("rule %s",
   const c = cases[id];
 
   it("finds nothing in a compliant stack", () => {
-    const tf = structuredClone(example);
+    const tf = structuredClone(c.fixture ?? example);
     c.compliant?.(tf);
     expect(findingsOf(tf, id).findings).toEqual([]);
   });
 
   it(`reports the offending resource at level ${rule.level}, with the fix`, () => {
-    const tf = structuredClone(example);
+    const tf = structuredClone(c.fixture ?? example);
     c.nonCompliant(tf);
     const { findings } = findingsOf(tf, id);
     expect(findings.length).toBeGreaterThan(0);
@@ -297,7 +324,7 @@ describe.each(SECURITY_RULES.map((rule) => [rule.id, rule] as const))("rule %s",
       ? "moves the finding to the suppressed list when the resource carries a suppression"
       : "refuses a suppression (the rule guards the trust) and keeps the finding",
     () => {
-      const tf = structuredClone(example);
+      const tf = structuredClone(c.fixture ?? example);
       c.nonCompliant(tf);
       const [type, name] = c.offender(tf).split(".");
       tf.resource[type][name]["//"] = {

@@ -70,7 +70,7 @@ describe("the trust chain, read from the JSON", () => {
       "| this stack's Lambda | `arn:aws:sts::111122223333:assumed-role/wif-bridge-example-exec/wif-bridge-example` | 1 | 1 | admitted, reaches exactly its intended roles |",
       "| prefix look-alike role |",
       "every session of AWS role `arn:aws:sts::111122223333:assumed-role/wif-bridge-example-exec` (via pool `aws-lambda-example`) holds `roles/iam.workloadIdentityUser`",
-      "| `roles/bigquery.dataEditor` | dataset `google_bigquery_dataset.",
+      "| `roles/bigquery.dataEditor` | table `google_bigquery_table.",
       "## 6. Findings",
     ];
     const positions = order.map((text) => report.indexOf(text));

@@ -54,7 +54,7 @@ describe("BridgeStack, impersonation mode (example environment)", () => {
       expect(tf.resource.google_service_account_key).toBeUndefined();
     });
 
-    it("grants data roles at dataset and bucket level only, never primitive or project-wide", () => {
+    it("grants data roles at table and bucket level only, never the dataset, primitive or project-wide", () => {
       for (const type of Object.keys(tf.resource)) {
         expect(type).not.toMatch(/^google_project_iam_/);
       }
@@ -68,10 +68,12 @@ describe("BridgeStack, impersonation mode (example environment)", () => {
         "roles/iam.workloadIdentityUser",
         "roles/storage.objectCreator",
       ]);
-      const dataset = only(tf, "google_bigquery_dataset_iam_member");
-      expect(dataset.member).toBe(
+      expect(tf.resource.google_bigquery_dataset_iam_member).toBeUndefined();
+      const table = only(tf, "google_bigquery_table_iam_member");
+      expect(table.member).toBe(
         "serviceAccount:${google_service_account.identity_service-account_97448892.email}",
       );
+      expect(table.table_id).toBe("${google_bigquery_table.bigquery_table_9AE3BB75.table_id}");
     });
   });
 
@@ -220,10 +222,10 @@ describe("BridgeStack, direct mode", () => {
     expect(tf.output.service_account_email).toBeUndefined();
   });
 
-  it("grants the dataset write role to the role's principalSet itself", () => {
-    const grant = only(tf, "google_bigquery_dataset_iam_member");
+  it("grants the table write role to the role's principalSet itself (table IAM takes it as is)", () => {
+    const grant = only(tf, "google_bigquery_table_iam_member");
     expect(grant.role).toBe("roles/bigquery.dataEditor");
-    expect(grant.member).toBe(`iamMember:${principalSet}`);
+    expect(grant.member).toBe(principalSet);
   });
 
   it("gives the Lambda a credential config without impersonation", () => {

@@ -25,7 +25,7 @@ describe("the wait between the Google grants and the SQS trigger", () => {
       [
         ...addressesOf(tf, "google_iam_workload_identity_pool_provider"),
         ...addressesOf(tf, "google_service_account_iam_member"),
-        ...addressesOf(tf, "google_bigquery_dataset_iam_member"),
+        ...addressesOf(tf, "google_bigquery_table_iam_member"),
         ...addressesOf(tf, "google_storage_bucket_iam_member"),
       ].sort(),
     );
@@ -42,7 +42,7 @@ describe("the wait between the Google grants and the SQS trigger", () => {
     );
     expect(addressesOf(direct, "google_service_account_iam_member")).toEqual([]);
     expect(dependsOn(only(direct, "time_sleep"))).toEqual(
-      expect.arrayContaining(addressesOf(direct, "google_bigquery_dataset_iam_member")),
+      expect.arrayContaining(addressesOf(direct, "google_bigquery_table_iam_member")),
     );
   });
 

@@ -29,6 +29,7 @@ import { NoStoredKeys } from "./rules/trust-no-stored-keys";
 import { OnlyTheAwsProvider } from "./rules/trust-pool-providers";
 import { LambdaRoleTrustedOnlyByLambda } from "./rules/trust-lambda-role";
 import { TrustResolvableAtSynth } from "./rules/trust-resolvable";
+import { PipelinesIsolated } from "./rules/trust-pipelines-isolated";
 import { trustEvaluationOf } from "./trust-model/trust-evaluation";
 
 export const SECURITY_RULES: readonly SecurityRule[] = [
@@ -40,6 +41,7 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   OnlyTheAwsProvider,
   LambdaRoleTrustedOnlyByLambda,
   TrustResolvableAtSynth,
+  PipelinesIsolated,
   WorkloadIdentityConditionPinsRole,
   AwsProviderPinsAccount,
   NoPoolWideGrant,

@@ -15,6 +15,7 @@ import {
   type TrustEvaluation,
 } from "../../stacks/policies/trust-model/trust-evaluation";
 import type { GoogleGrant } from "../../stacks/policies/trust-model/google-access";
+import { objectPrefixOf } from "../../stacks/policies/trust-model/object-prefix-condition";
 import { code, describeMember, valueOf } from "./describe";
 import { alarmsSection } from "./alarms-section";
 
@@ -83,11 +84,14 @@ function awsSection(stack: StackJson, trust: TrustEvaluation, out: string[]): vo
     }
     out.push(`- Runs as IAM role ${code(roleName)} (${code(role.address)}).`);
     describeTrustPolicy(role.config.assume_role_policy, out);
-    const lambda = trust.lambda;
-    const mapped = lambda?.admissions[0]?.admission;
-    if (lambda && String(fn.config.function_name) === trust.model.intent?.functionName) {
+    const own = trust.pipelines.find(
+      (p) => p.pipeline.intent.functionName === String(fn.config.function_name),
+    );
+    const lambda = own?.lambda;
+    const mapped = lambda && ownAdmission(trust, own)?.admission;
+    if (own && lambda) {
       out.push(
-        `- AWS answers GetCallerIdentity for it with ${code(lambda.caller.arn)} (partition ${code(trust.model.lambda!.partition)}); ` +
+        `- AWS answers GetCallerIdentity for it with ${code(lambda.caller.arn)} (partition ${code(own.pipeline.lambda.partition)}); ` +
           (mapped?.attributes
             ? `the provider maps it to google.subject ${code(mapped.subject ?? "")}, ${Object.entries(
                 mapped.attributes,
@@ -98,12 +102,12 @@ function awsSection(stack: StackJson, trust: TrustEvaluation, out: string[]): vo
       );
     } else {
       out.push(
-        `- **Not this stack's Lambda** (that is ${code(String(trust.model.intent?.functionName))}).`,
+        `- **Not this stack's Lambda** (that is ${trust.model.intent?.pipelines.map((p) => code(p.functionName)).join(", ") ?? code("undefined")}).`,
       );
     }
     out.push("- What the role may do in AWS:");
-    const modelled = trust.model.awsRole?.role?.address === role.address;
-    for (const policy of modelled ? trust.model.awsRole!.policies : policiesOfRole(role, stack)) {
+    const modelled = own?.pipeline.awsRole?.role?.address === role.address;
+    for (const policy of modelled ? own!.pipeline.awsRole!.policies : policiesOfRole(role, stack)) {
       if (!policy.statements) {
         out.push(`  - ${code(policy.label)}: managed policy, not readable from the JSON.`);
         continue;
@@ -173,14 +177,18 @@ function federationSection(stack: StackJson, trust: TrustEvaluation, out: string
         "    ```",
         "",
       );
-      const admission = trust.lambda?.admissions.find(
-        (a) => a.provider === provider.address,
-      )?.admission;
-      if (trust.lambda && admission) {
+      const several = trust.pipelines.length > 1;
+      for (const p of trust.pipelines) {
+        const admission = p.lambda.admissions.find(
+          (a) => a.provider === provider.address,
+        )?.admission;
+        if (!admission) continue;
+        const ownAccount = provider.awsAccountId === p.pipeline.intent.accountId;
         out.push(
-          `  - Admits this stack's Lambda ${code(trust.lambda.caller.arn)} (evaluated in CEL at synth): ${admission.admitted ? "**yes**" : `**no**, stopped at the ${admission.stage}: ${admission.reason} — the deploy would lock the Lambda out`}.`,
+          `  - Admits ${several ? `pipeline ${code(p.pipeline.intent.name)}'s Lambda` : "this stack's Lambda"} ${code(p.lambda.caller.arn)} (evaluated in CEL at synth): ${admission.admitted ? "**yes**" : ownAccount ? `**no**, stopped at the ${admission.stage}: ${admission.reason} — the deploy would lock the Lambda out` : `no (${admission.stage}: another account's provider)`}.`,
         );
-      } else if (provider.kind !== "aws") {
+      }
+      if (provider.kind !== "aws") {
         out.push(
           "  - Not an AWS provider: whoever holds its credentials is admitted (see findings).",
         );
@@ -197,7 +205,7 @@ function identitiesSection(trust: TrustEvaluation, out: string[]): void {
     out.push("Not evaluated: the stack does not state which Lambda it trusts (see findings).", "");
     return;
   }
-  const results = [trust.lambda, ...trust.adversaries];
+  const results = [...trust.pipelines.map((p) => p.lambda), ...trust.adversaries];
   const classes = [...new Set(results.map((r) => r.class))];
   out.push(
     `Every identity below was put through each AWS provider as Google STS would (account pin, attribute mapping, condition, in CEL) and then through every grant; ${results.length} identities in all.`,
@@ -212,8 +220,10 @@ function identitiesSection(trust: TrustEvaluation, out: string[]): void {
     const locked = trust.findings.some((f) => f.rule === "TRUST1");
     const result =
       cls === THIS_LAMBDA
-        ? !locked && admitted.length === 1
-          ? "admitted, reaches exactly its intended roles"
+        ? !locked && admitted.length === of.length
+          ? of.length > 1
+            ? "each admitted, each reaches exactly its intended roles"
+            : "admitted, reaches exactly its intended roles"
           : "**locked out** (see TRUST1)"
         : admitted.length === 0 && reaching.length === 0
           ? "all denied"
@@ -222,11 +232,67 @@ function identitiesSection(trust: TrustEvaluation, out: string[]): void {
       `| ${cls} | ${of.map((r) => code(r.caller.arn || "(empty)")).join("<br>")} | ${admitted.length} | ${reaching.length} | ${result} |`,
     );
   }
-  out.push("", "What this stack's Lambda reaches:", "");
-  if (trust.lambda.reaches.length === 0) out.push("- nothing.");
-  for (const r of trust.lambda.reaches) {
+  for (const p of trust.pipelines) {
     out.push(
-      `- ${code(r.grant.role)} on ${r.grant.scope} ${code(r.grant.target)}${r.via ? ` (acting as ${code(r.via)})` : ""}, granted by ${code(r.grant.address)}.`,
+      "",
+      trust.pipelines.length > 1
+        ? `What pipeline ${code(p.pipeline.intent.name)}'s Lambda reaches:`
+        : "What this stack's Lambda reaches:",
+      "",
+    );
+    if (p.lambda.reaches.length === 0) out.push("- nothing.");
+    for (const r of p.lambda.reaches) {
+      out.push(
+        `- ${code(r.grant.role)} on ${r.grant.scope} ${code(r.grant.target)}${prefixNote(r.grant, trust)}${r.via ? ` (acting as ${code(r.via)})` : ""}, granted by ${code(r.grant.address)}.`,
+      );
+    }
+  }
+  out.push("");
+}
+
+/** The admission by the provider of the pipeline's own account (the one meant to admit it). */
+function ownAdmission(
+  trust: TrustEvaluation,
+  p: TrustEvaluation["pipelines"][number],
+): IdentityResult["admissions"][number] | undefined {
+  return p.lambda.admissions.find(
+    (a) =>
+      trust.model.providers.find((x) => x.address === a.provider)?.awsAccountId ===
+      p.pipeline.intent.accountId,
+  );
+}
+
+/** Rows: each pipeline's Lambda; columns: each pipeline's data. Off the diagonal, nothing. */
+function isolationMatrix(trust: TrustEvaluation, out: string[]): void {
+  if (trust.pipelines.length < 2) return;
+  const names = trust.pipelines.map((p) => p.pipeline.intent.name);
+  const dataOf = (p: TrustEvaluation["pipelines"][number]) =>
+    `${code(`${p.pipeline.intent.datasetId}.${p.pipeline.intent.tableId}`)}${p.pipeline.intent.archivePrefix !== undefined ? `<br>${code(`gs://${p.pipeline.intent.archiveBucket}/${p.pipeline.intent.archivePrefix}`)}` : ""}`;
+  out.push(
+    "### Pipelines × data",
+    "",
+    `Each row is one pipeline's Lambda session, put through every provider, condition, grant and service account; each column is one pipeline's data (its table and archive prefix). ${trust.matrix.filter((c) => c.reaches.length > 0).length === 0 ? `None of the ${trust.matrix.length} cross cells reaches anything.` : "**Some cross cells reach data (see TRUST9).**"}`,
+    "",
+    `| Lambda \\ data | ${trust.pipelines.map((p) => `${code(p.pipeline.intent.name)}: ${dataOf(p)}`).join(" | ")} |`,
+    `| --- | ${names.map(() => "---").join(" | ")} |`,
+  );
+  for (const row of trust.pipelines) {
+    const cells = trust.pipelines.map((col) => {
+      if (row === col) {
+        const own = row.lambda.reaches.filter((r) => row.intendedGrants.includes(r.grant));
+        return own.length
+          ? `writes: ${[...new Set(own.filter((r) => r.grant.scope !== "service account").map((r) => code(r.grant.role)))].join(", ")}`
+          : "**nothing (locked out)**";
+      }
+      const cell = trust.matrix.find(
+        (c) => c.from === row.pipeline.intent.name && c.to === col.pipeline.intent.name,
+      )!;
+      return cell.reaches.length === 0
+        ? "none"
+        : `**reaches ${cell.what}**: ${cell.reaches.map((r) => code(r.grant.address)).join(", ")}`;
+    });
+    out.push(
+      `| ${code(row.pipeline.intent.name)} (${code(row.pipeline.intent.roleName)}, ${row.pipeline.intent.accountId}) | ${cells.join(" | ")} |`,
     );
   }
   out.push("");
@@ -288,7 +354,7 @@ function dataSection(stack: StackJson, trust: TrustEvaluation, out: string[]): v
   const data = trust.model.grants.filter((g) => g.scope !== "service account");
   const rows = data.map(
     (g) =>
-      `| ${describeMember(g.member.text, stack)} | ${code(g.role)} | ${g.scope} ${code(g.target)} | ${code(g.address)} (${g.form}) | ${trust.intendedGrants.includes(g) ? "yes" : "**no**"} |`,
+      `| ${describeMember(g.member.text, stack)} | ${code(g.role)} | ${g.scope} ${code(g.target)}${prefixNote(g, trust)} | ${code(g.address)} (${g.form}) | ${trust.intendedGrants.includes(g) ? "yes" : "**no**"} |`,
   );
   if (rows.length === 0) {
     out.push("No data roles are granted in this stack.", "");
@@ -307,6 +373,17 @@ function dataSection(stack: StackJson, trust: TrustEvaluation, out: string[]): v
     );
   }
   if (buckets.length) out.push("");
+  isolationMatrix(trust, out);
+}
+
+/** A bucket grant narrowed to an object prefix the model proved, shown as such. */
+function prefixNote(g: GoogleGrant, trust: TrustEvaluation): string {
+  if (g.scope !== "bucket" || !g.conditional) return "";
+  const bucket = trust.model.intent?.pipelines.find((p) => p.archiveBucket)?.archiveBucket;
+  const prefix = bucket === undefined ? undefined : objectPrefixOf(g.condition, bucket);
+  return prefix === undefined
+    ? " (a condition the model reads as the whole bucket)"
+    : `, objects under ${code(prefix)} only`;
 }
 
 function findingsSection(pack: PackResult, out: string[]): void {

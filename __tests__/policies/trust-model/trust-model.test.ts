@@ -17,6 +17,7 @@ const example = JSON.parse(Testing.synth(buildStack(exampleConfig())));
 const ACCOUNT = "111122223333";
 const first = (tf: Json, type: string): Json => Object.values(tf.resource[type])[0];
 const nameOf = (tf: Json, type: string) => Object.keys(tf.resource[type])[0];
+const tf0 = example;
 const SA = (tf: Json) => `\${google_service_account.${nameOf(tf, "google_service_account")}.email}`;
 
 function evaluate(edit: (tf: Json) => void) {
@@ -55,16 +56,29 @@ describe("the trust model of the example stack", () => {
     const e = evaluate(() => {});
     expect(e.findings).toEqual([]);
     expect(e.intendedGrants.map((g) => `${g.role} ${g.scope}`)).toEqual([
-      "roles/bigquery.dataEditor dataset",
+      "roles/bigquery.dataEditor table",
       "roles/iam.workloadIdentityUser service account",
       "roles/storage.objectCreator bucket",
     ]);
   });
 
-  it("reads a legacy WRITER dataset access entry for the service account as the intended grant", () => {
+  it("refuses a legacy WRITER dataset access entry, even for the service account: the table is the grant's scope", () => {
     const e = evaluate((tf) => {
-      delete tf.resource.google_bigquery_dataset_iam_member;
       first(tf, "google_bigquery_dataset").access = [{ role: "WRITER", user_by_email: SA(tf) }];
+    });
+    expect(e.findings.map((f) => `${f.rule} ${f.address}`)).toEqual([
+      `TRUST4 google_bigquery_dataset.${nameOf(tf0, "google_bigquery_dataset")}`,
+    ]);
+    expect(e.findings[0].reason).toMatch(/roles\/bigquery\.dataEditor on dataset/);
+  });
+
+  it("reads the intended table grant written as a table IAM binding", () => {
+    const e = evaluate((tf) => {
+      const member = first(tf, "google_bigquery_table_iam_member");
+      delete tf.resource.google_bigquery_table_iam_member;
+      tf.resource.google_bigquery_table_iam_binding = {
+        b: { ...member, members: [member.member], member: undefined },
+      };
     });
     expect(e.findings).toEqual([]);
   });
@@ -103,7 +117,7 @@ describe("the trust model of the example stack", () => {
 
   it("refuses a member that is a reference the model cannot follow", () => {
     const e = evaluate((tf) => {
-      first(tf, "google_bigquery_dataset_iam_member").member = "${var.writer}";
+      first(tf, "google_bigquery_table_iam_member").member = "${var.writer}";
     });
     expect(rules(e)).toContain("TRUST8");
   });
@@ -125,7 +139,7 @@ describe("the trust model of the example stack", () => {
     expect(reasons).toMatch(
       /TRUST3 google_service_account_iam_member\.extra grants tokens \(custom: iam\.serviceAccounts\.getAccessToken\)/,
     );
-    expect(reasons).toMatch(/TRUST2 google_bigquery_dataset_iam_member\.\S+ admits or grants to/);
+    expect(reasons).toMatch(/TRUST2 google_bigquery_table_iam_member\.\S+ admits or grants to/);
   });
 });
 

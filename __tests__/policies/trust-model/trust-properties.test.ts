@@ -100,9 +100,13 @@ function intendedStack(i: Identity): Json {
         },
       },
       google_bigquery_dataset: { ds: { dataset_id: "rows" } },
-      google_bigquery_dataset_iam_member: {
+      google_bigquery_table: {
+        t: { dataset_id: "${google_bigquery_dataset.ds.dataset_id}", table_id: "events" },
+      },
+      google_bigquery_table_iam_member: {
         writer: {
-          dataset_id: "${google_bigquery_dataset.ds.dataset_id}",
+          dataset_id: "${google_bigquery_table.t.dataset_id}",
+          table_id: "${google_bigquery_table.t.table_id}",
           role: "roles/bigquery.dataEditor",
           member: "serviceAccount:${google_service_account.sa.email}",
         },

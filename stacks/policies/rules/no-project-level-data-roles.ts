@@ -17,7 +17,7 @@ const IMPERSONATION_ROLES = [
 export const NoProjectLevelDataRoles: SecurityRule = {
   id: "IAM3",
   name: "NoProjectLevelDataRoles",
-  info: "Data roles (bigquery.*, storage.*) and impersonation roles are granted on a dataset, bucket or service account, never project-wide.",
+  info: "Data roles (bigquery.*, storage.*) and impersonation roles are granted on a table, dataset, bucket or service account, never project-wide.",
   explanation:
     "A project-level data role reaches every dataset and bucket in the project, including ones created later; a project-level impersonation role reaches every service account.",
   level: "error",

@@ -6,11 +6,17 @@ export function trustIntentOf(config: BridgeConfig): TrustIntent {
   return {
     accountId: config.aws.accountId,
     awsRegion: config.aws.region,
-    roleName: config.names.roleName,
-    functionName: config.names.functionName,
     accessMode: config.federation.accessMode,
-    ...(config.names.serviceAccountId ? { serviceAccountId: config.names.serviceAccountId } : {}),
-    datasetId: config.bigquery.datasetId,
-    ...(config.archive ? { archiveBucket: config.archive.bucketName } : {}),
+    pipelines: config.pipelines.map((p) => ({
+      name: p.name,
+      accountId: p.accountId,
+      roleName: p.names.roleName,
+      functionName: p.names.functionName,
+      ...(p.names.serviceAccountId ? { serviceAccountId: p.names.serviceAccountId } : {}),
+      datasetId: p.bigquery.datasetId,
+      tableId: p.bigquery.tableId,
+      ...(config.archive ? { archiveBucket: config.archive.bucketName } : {}),
+      ...(p.archivePrefix !== undefined ? { archivePrefix: p.archivePrefix } : {}),
+    })),
   };
 }

@@ -39,8 +39,13 @@ export interface GoogleGrant {
   /** Set for a custom role of this stack. */
   readonly permissions?: readonly string[];
   readonly member: IamMember;
-  /** An IAM condition narrows a grant; the model treats it as unconditional (the wider reading). */
+  /**
+   * An IAM condition narrows a grant; the model treats it as unconditional (the wider reading),
+   * except for the one form it proves: an object prefix on a bucket (object-prefix-condition.ts).
+   */
   readonly conditional: boolean;
+  /** The condition's expression, when it is a literal string. */
+  readonly condition?: string;
 }
 
 export interface CustomRole {
@@ -209,26 +214,39 @@ function iamGrants(
     scope === "other resource"
       ? `a google_${level}`
       : resolveTarget(r.config[targetArg], scope, stack);
-  const make = (role: Json, member: Json, conditional: boolean): GoogleGrant => ({
+  const make = (role: Json, member: Json, condition: Json): GoogleGrant => ({
     address: r.address,
     form: `iam_${form}` as GoogleGrant["form"],
     scope,
     target,
     ...readRole(role, r.address, customRoles),
     member: readMember(String(member), stack),
-    conditional,
+    conditional: condition !== undefined,
+    ...conditionText(condition),
   });
-  const conditional = r.config.condition !== undefined;
-  if (form === "member") return [make(r.config.role, r.config.member, conditional)];
+  if (form === "member") return [make(r.config.role, r.config.member, r.config.condition)];
   if (form === "binding") {
     return ([] as Json[])
       .concat(r.config.members ?? [])
-      .map((m) => make(r.config.role, m, conditional));
+      .map((m) => make(r.config.role, m, r.config.condition));
   }
   const bindings = policyBindings(r.config.policy_data, r.address, stack);
   return bindings.flatMap((b) =>
-    ([] as Json[]).concat(b.members ?? []).map((m) => make(b.role, m, b.condition !== undefined)),
+    ([] as Json[]).concat(b.members ?? []).map((m) => make(b.role, m, b.condition)),
   );
+}
+
+/** A condition block's expression when it is one literal string (a list of one block included). */
+function conditionText(condition: Json): { condition?: string } {
+  const block = Array.isArray(condition)
+    ? condition.length === 1
+      ? condition[0]
+      : undefined
+    : condition;
+  const expression = block?.expression;
+  return typeof expression === "string" && !expression.includes("${")
+    ? { condition: expression }
+    : {};
 }
 
 function policyBindings(policyData: Json, address: string, stack: StackJson): Json[] {

@@ -1,6 +1,6 @@
 /**
- * What the stack is meant to trust, derived once from config: the one AWS account, region,
- * role and function, the access mode, the dataset and the archive bucket. The synth-time
+ * What the stack is meant to trust, derived once from config: the region and access mode, and
+ * per pipeline its AWS account, role and function, its table and its archive prefix. The synth-time
  * aspect records it in the stack's `//` comment, so the review report (which reads only
  * cdk.tf.json) judges against the same intent; JSON without it (a hand-made or test stack)
  * gets the intent read from its own resources, and what cannot be read is unresolvable.
@@ -8,16 +8,28 @@
 import type { Json, StackJson } from "../terraform-json";
 
 export interface TrustIntent {
+  /** The environment's AWS account (its default AWS provider's). */
   readonly accountId: string;
   readonly awsRegion: string;
+  readonly accessMode: "impersonation" | "direct";
+  /** One for a single-pipeline environment. The closed world is the union of their grants. */
+  readonly pipelines: readonly PipelineIntent[];
+}
+
+/** One pipeline: the only identity that may write its table and its archive prefix. */
+export interface PipelineIntent {
+  readonly name: string;
+  readonly accountId: string;
   readonly roleName: string;
   readonly functionName: string;
-  readonly accessMode: "impersonation" | "direct";
   /** account_id of the service account the Lambda impersonates (impersonation mode). */
   readonly serviceAccountId?: string;
   readonly datasetId: string;
+  readonly tableId: string;
   /** Unset when the archive is off. */
   readonly archiveBucket?: string;
+  /** The object prefix it alone may create under; unset: the whole bucket (one pipeline). */
+  readonly archivePrefix?: string;
 }
 
 /** Key of the intent inside the stack-level `//` comment. */
@@ -25,7 +37,9 @@ export const INTENT_COMMENT_KEY = "wif-bridge-trust-intent";
 
 export function recordedIntent(json: Json): TrustIntent | undefined {
   const intent = json?.["//"]?.[INTENT_COMMENT_KEY];
-  return intent && typeof intent === "object" ? (intent as TrustIntent) : undefined;
+  return intent && typeof intent === "object" && Array.isArray(intent.pipelines)
+    ? (intent as TrustIntent)
+    : undefined;
 }
 
 /** The intent as the JSON itself states it; `problems` says what it does not state. */
@@ -36,6 +50,7 @@ export function intentFromJson(stack: StackJson): { intent?: TrustIntent; proble
   const regions = [...new Set(providers.map((p) => p.region))];
   const functions = stack.resources("aws_lambda_function");
   const datasets = stack.resources("google_bigquery_dataset");
+  const tables = stack.resources("google_bigquery_table");
   const buckets = stack.resources("google_storage_bucket");
   if (accounts.length !== 1) {
     problems.push(
@@ -49,6 +64,8 @@ export function intentFromJson(stack: StackJson): { intent?: TrustIntent; proble
     problems.push(`the stack has ${functions.length} aws_lambda_function, not one`);
   if (datasets.length !== 1)
     problems.push(`the stack has ${datasets.length} google_bigquery_dataset, not one`);
+  if (tables.length !== 1)
+    problems.push(`the stack has ${tables.length} google_bigquery_table, not one`);
   if (buckets.length > 1)
     problems.push(`the stack has ${buckets.length} google_storage_bucket, at most one is intended`);
   const fn = functions[0];
@@ -61,15 +78,22 @@ export function intentFromJson(stack: StackJson): { intent?: TrustIntent; proble
     intent: {
       accountId: accounts[0],
       awsRegion: regions[0],
-      roleName: String(role!.config.name),
-      functionName: String(fn.config.function_name),
       accessMode: stack.resources("google_service_account").length > 0 ? "impersonation" : "direct",
-      serviceAccountId:
-        stack.resources("google_service_account").length === 1
-          ? String(stack.resources("google_service_account")[0].config.account_id)
-          : undefined,
-      datasetId: String(datasets[0].config.dataset_id),
-      archiveBucket: buckets[0] ? String(buckets[0].config.name) : undefined,
+      pipelines: [
+        {
+          name: "(read from the JSON)",
+          accountId: accounts[0],
+          roleName: String(role!.config.name),
+          functionName: String(fn.config.function_name),
+          serviceAccountId:
+            stack.resources("google_service_account").length === 1
+              ? String(stack.resources("google_service_account")[0].config.account_id)
+              : undefined,
+          datasetId: String(datasets[0].config.dataset_id),
+          tableId: String(tables[0].config.table_id),
+          archiveBucket: buckets[0] ? String(buckets[0].config.name) : undefined,
+        },
+      ],
     },
   };
 }

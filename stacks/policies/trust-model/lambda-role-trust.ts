@@ -5,7 +5,7 @@
  */
 import { parseReference, type StackJson } from "../terraform-json";
 import { credentialConfigProblem } from "./lambda-credential-config";
-import type { TrustModel } from "./trust-model";
+import type { PipelineModel, TrustModel } from "./trust-model";
 import type { TrustRuleId } from "./trust-evaluation";
 
 const LAMBDA_SERVICE = "lambda.amazonaws.com";
@@ -15,11 +15,12 @@ const EXACT_OPERATORS = new Set(["StringEquals", "ArnEquals", "ArnLike"]);
 export function judgeLambdaRole(
   stack: StackJson,
   model: TrustModel,
+  pipeline: PipelineModel,
   add: (rule: TrustRuleId, address: string, reason: string) => void,
 ): void {
-  const role = model.awsRole;
-  const intent = model.intent!;
-  const lambda = model.lambda!;
+  const role = pipeline.awsRole;
+  const intent = { ...pipeline.intent, awsRegion: model.intent!.awsRegion };
+  const lambda = pipeline.lambda;
   if (!role?.role) return; // reported as unresolvable by the model
   const address = role.role.address;
   const functionArn = `arn:${lambda.partition}:lambda:${intent.awsRegion}:${intent.accountId}:function:${intent.functionName}`;

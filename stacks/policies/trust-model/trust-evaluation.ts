@@ -14,7 +14,8 @@ import {
   namedIdentities,
   type AdversaryClass,
 } from "./adversarial-identities";
-import { lambdaCaller } from "./aws-identities";
+import { assumedRoleArnIn, lambdaCaller } from "./aws-identities";
+import { objectPrefixOf, prefixesOverlap } from "./object-prefix-condition";
 import type { GoogleGrant } from "./google-access";
 import { federatedMemberCovers, type IamMember } from "./iam-members";
 import { letsActAs, touchesIdentity } from "./identity-roles";
@@ -25,12 +26,12 @@ import {
   type Admission,
   type CallerIdentity,
 } from "./sts-admission";
-import { trustModelOf, type TrustModel } from "./trust-model";
+import { trustModelOf, type PipelineModel, type TrustModel } from "./trust-model";
 import { judgeLambdaRole } from "./lambda-role-trust";
 
 /** The trust rules; see stacks/policies/rules/trust-*.ts for what each guards. */
 export type TrustRuleId =
-  "TRUST1" | "TRUST2" | "TRUST3" | "TRUST4" | "TRUST5" | "TRUST6" | "TRUST7" | "TRUST8";
+  "TRUST1" | "TRUST2" | "TRUST3" | "TRUST4" | "TRUST5" | "TRUST6" | "TRUST7" | "TRUST8" | "TRUST9";
 
 export interface TrustFinding {
   readonly rule: TrustRuleId;
@@ -57,11 +58,33 @@ export interface IdentityResult {
 
 export interface TrustEvaluation {
   readonly model: TrustModel;
+  /** The first pipeline's Lambda (the only one in a single-pipeline stack). */
   readonly lambda?: IdentityResult;
+  /** Per pipeline: its Lambda, its adversaries and the grants intended for it. */
+  readonly pipelines: readonly PipelineEvaluation[];
+  /** Every pipeline's adversaries. */
   readonly adversaries: readonly IdentityResult[];
-  /** Grants the config intends (the rest are findings). */
+  /** Grants the config intends, the union over the pipelines (the rest are findings). */
   readonly intendedGrants: readonly GoogleGrant[];
+  /** The cross-pipeline matrix: one cell per ordered pair (A, B), A != B. */
+  readonly matrix: readonly MatrixCell[];
   readonly findings: readonly TrustFinding[];
+}
+
+export interface PipelineEvaluation {
+  readonly pipeline: PipelineModel;
+  readonly lambda: IdentityResult;
+  readonly adversaries: readonly IdentityResult[];
+  readonly intendedGrants: readonly GoogleGrant[];
+}
+
+/** What pipeline `from`'s Lambda reaches of pipeline `to`'s data; empty `reaches` is the proof. */
+export interface MatrixCell {
+  readonly from: string;
+  readonly to: string;
+  /** Which of `to`'s data the reaches touch (or "data" when none). */
+  readonly what: string;
+  readonly reaches: readonly Reach[];
 }
 
 const cache = new WeakMap<StackJson, TrustEvaluation>();
@@ -98,8 +121,8 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
 
   const awsProviders = model.providers.filter((p) => p.kind === "aws");
   judgeProviders(model, add);
-  if (!model.lambda || !model.intent) {
-    return { model, adversaries: [], intendedGrants: [], findings };
+  if (!model.intent || model.pipelines.length === 0) {
+    return { model, pipelines: [], adversaries: [], intendedGrants: [], matrix: [], findings };
   }
   const evaluate = (
     cls: IdentityResult["class"],
@@ -118,26 +141,68 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
       reaches: reachOf(model, awsProviders, admissions),
     };
   };
-  const lambda = evaluate(
-    THIS_LAMBDA,
-    `${model.intent.functionName} as role ${model.intent.roleName}`,
-    lambdaCaller(model.lambda),
-  );
   const texts = awsProviders.flatMap((p) => [
     ...Object.values(p.attributeMapping),
     p.attributeCondition ?? "",
   ]);
-  const adversaries = [
-    ...adversarialIdentities(model.lambda),
-    ...namedIdentities(model.lambda, texts),
-  ].map((a) => evaluate(a.class, a.label, a.caller));
+  // Another pipeline's role is no adversary of this one: it is admitted by design, and the
+  // cross-pipeline matrix proves it reaches none of this pipeline's data.
+  const pipelineRoles = new Set(
+    model.pipelines.map((p) =>
+      assumedRoleArnIn(p.lambda.partition, p.lambda.accountId, p.lambda.roleName),
+    ),
+  );
+  const isAPipelineRole = (caller: CallerIdentity) =>
+    [...pipelineRoles].some((role) => caller.arn.startsWith(`${role}/`));
+  // Two pipelines of one account share their account-wide adversaries (root, ...): once is enough.
+  const seenAdversaries = new Set<string>();
+  const firstTime = (caller: CallerIdentity) => {
+    const key = `${caller.account}|${caller.arn}|${caller.userid}`;
+    if (seenAdversaries.has(key)) return false;
+    seenAdversaries.add(key);
+    return true;
+  };
+  const evaluations = model.pipelines.map((pipeline) => {
+    const lambda = evaluate(
+      THIS_LAMBDA,
+      `${pipeline.intent.functionName} as role ${pipeline.intent.roleName}`,
+      lambdaCaller(pipeline.lambda),
+    );
+    const adversaries = [
+      ...adversarialIdentities(pipeline.lambda),
+      ...namedIdentities(pipeline.lambda, texts),
+    ]
+      .filter((a) => !isAPipelineRole(a.caller) && firstTime(a.caller))
+      .map((a) => evaluate(a.class, a.label, a.caller));
+    return { pipeline, lambda, adversaries };
+  });
+
+  // Each provider's condition admits exactly its own account's pipeline roles: judged without
+  // its account pin, a condition that would also let another account's pipeline in is a finding
+  // even though the pin refuses it today (one edit of the pin away from a cross-account leak).
+  for (const p of awsProviders) {
+    for (const e of evaluations) {
+      if (p.awsAccountId === undefined || e.pipeline.intent.accountId === p.awsAccountId) continue;
+      const unpinned = admitAwsCaller(
+        { ...trustOf(p), awsAccountId: e.pipeline.intent.accountId },
+        e.lambda.caller,
+      );
+      if (unpinned.admitted) {
+        add(
+          "TRUST6",
+          p.address,
+          `its condition admits pipeline ${e.pipeline.intent.name}'s role session ${e.lambda.caller.arn} of account ${e.pipeline.intent.accountId}; only its account pin (${p.awsAccountId}) refuses it. A provider's condition admits exactly its own account's pipeline roles`,
+        );
+      }
+    }
+  }
 
   // Which identities each federated member covers, judged on mapped attributes whether or not
   // the condition admits them: a grant must stay exact even if the provider is widened later.
   const mappedBy = (caller: CallerIdentity) =>
     awsProviders.map((p) => ({ pool: p.pool, mapped: mapAttributes(p.attributeMapping, caller) }));
-  const lambdaMapped = mappedBy(lambdaCaller(model.lambda));
-  const adversaryMapped = adversaries.map((a) => mappedBy(a.caller));
+  const lambdaMapped = evaluations.map((e) => mappedBy(e.lambda.caller));
+  const adversaryMapped = evaluations.flatMap((e) => e.adversaries.map((a) => mappedBy(a.caller)));
   const covers = (member: IamMember, mapped: ReturnType<typeof mappedBy>) =>
     member.kind === "federated" &&
     mapped.some(
@@ -146,38 +211,55 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
         typeof m.mapped !== "string" &&
         federatedMemberCovers(member, m.mapped),
     );
-  const exactlyTheLambdaRole = (member: IamMember) =>
+  const exactlyTheRoleOf = (i: number) => (member: IamMember) =>
     member.kind === "federated" &&
     member.poolInStack &&
     member.attribute !== "*" &&
     member.attribute !== "group" &&
-    covers(member, lambdaMapped) &&
+    covers(member, lambdaMapped[i]) &&
+    !lambdaMapped.some((m, j) => j !== i && covers(member, m)) &&
     !adversaryMapped.some((m) => covers(member, m));
-  const isTheIdentity = (member: IamMember) =>
-    model.intent!.accessMode === "impersonation"
-      ? member.kind === "serviceAccount" && member.address === model.serviceAccount
-      : exactlyTheLambdaRole(member);
-  const intended = (g: GoogleGrant): boolean => {
-    if (model.intent!.accessMode === "impersonation" && g.scope === "service account") {
-      return (
-        g.target === model.serviceAccount &&
-        g.role === IMPERSONATION_ROLE &&
-        !g.permissions &&
-        exactlyTheLambdaRole(g.member)
-      );
-    }
-    if (g.scope === "dataset")
-      return g.target === model.dataset && g.role === DATA_WRITER_ROLE && isTheIdentity(g.member);
-    if (g.scope === "bucket") {
-      return (
-        model.bucket !== undefined &&
-        g.target === model.bucket &&
-        g.role === OBJECT_CREATOR_ROLE &&
-        isTheIdentity(g.member)
-      );
-    }
-    return false;
-  };
+  const accessMode = model.intent.accessMode;
+  const intendedFor = model.pipelines.map((p, i) => {
+    const exactlyTheLambdaRole = exactlyTheRoleOf(i);
+    const isTheIdentity = (member: IamMember) =>
+      accessMode === "impersonation"
+        ? member.kind === "serviceAccount" && member.address === p.serviceAccount
+        : exactlyTheLambdaRole(member);
+    return (g: GoogleGrant): boolean => {
+      if (accessMode === "impersonation" && g.scope === "service account") {
+        return (
+          g.target === p.serviceAccount &&
+          g.role === IMPERSONATION_ROLE &&
+          !g.permissions &&
+          exactlyTheLambdaRole(g.member)
+        );
+      }
+      if (g.scope === "table")
+        return (
+          p.table !== undefined &&
+          g.target === p.table &&
+          g.role === DATA_WRITER_ROLE &&
+          !g.permissions &&
+          isTheIdentity(g.member)
+        );
+      if (g.scope === "bucket") {
+        const bucket = p.intent.archiveBucket;
+        return (
+          model.bucket !== undefined &&
+          bucket !== undefined &&
+          g.target === model.bucket &&
+          g.role === OBJECT_CREATOR_ROLE &&
+          !g.permissions &&
+          isTheIdentity(g.member) &&
+          (p.intent.archivePrefix === undefined ||
+            objectPrefixOf(g.condition, bucket) === p.intent.archivePrefix)
+        );
+      }
+      return false;
+    };
+  });
+  const intended = (g: GoogleGrant) => intendedFor.some((forPipeline) => forPipeline(g));
   const intendedGrants = model.grants.filter(intended);
   for (const g of model.grants.filter((g) => !intended(g))) {
     const what = `grants ${g.role}${g.permissions ? ` (custom: ${g.permissions.join(", ")})` : ""} on ${g.scope} ${g.target} to ${g.member.text}`;
@@ -200,10 +282,79 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
     }
   }
 
-  judgeLambdaReach(model, lambda, intendedGrants, add);
+  const pipelines: PipelineEvaluation[] = evaluations.map((e, i) => ({
+    ...e,
+    intendedGrants: intendedGrants.filter((g) => intendedFor[i](g)),
+  }));
+  for (const p of pipelines) {
+    judgeLambdaReach(model, p, add);
+    judgeLambdaRole(stack, model, p.pipeline, add);
+  }
+  const adversaries = pipelines.flatMap((p) => p.adversaries);
   judgeAdversaries(adversaries, add);
-  judgeLambdaRole(stack, model, add);
-  return { model, lambda, adversaries, intendedGrants, findings };
+  const matrix = crossPipelineMatrix(model, pipelines);
+  for (const cell of matrix) {
+    for (const r of cell.reaches) {
+      add(
+        "TRUST9",
+        r.grant.address,
+        `pipeline ${cell.from}'s Lambda ${pipelines.find((p) => p.pipeline.intent.name === cell.from)!.lambda.caller.arn} reaches pipeline ${cell.to}'s ${cell.what}: ${r.grant.role} on ${r.grant.scope} ${r.grant.target}${r.via ? ` (acting as ${r.via})` : ""}`,
+      );
+    }
+  }
+  return {
+    model,
+    lambda: pipelines[0].lambda,
+    pipelines,
+    adversaries,
+    intendedGrants,
+    matrix,
+    findings,
+  };
+}
+
+/**
+ * For every ordered pair of pipelines (A, B), A != B: the grants A's real Lambda session reaches
+ * (through every provider, condition, grant and service account) that touch B's data: B's
+ * table, its dataset, B's archive prefix, B's service account, or the project around them.
+ */
+function crossPipelineMatrix(
+  model: TrustModel,
+  pipelines: readonly PipelineEvaluation[],
+): MatrixCell[] {
+  const cells: MatrixCell[] = [];
+  for (const a of pipelines) {
+    for (const b of pipelines) {
+      if (a === b) continue;
+      const target = b.pipeline;
+      const touches = (g: GoogleGrant): string | undefined => {
+        if (g.scope === "table" && g.target === target.table) return "table";
+        if (g.scope === "dataset" && g.target === target.dataset)
+          return "table (through its dataset)";
+        if (g.scope === "service account" && g.target === target.serviceAccount)
+          return "service account";
+        if (["project", "folder", "organization"].includes(g.scope))
+          return `table and objects (through the ${g.scope})`;
+        const prefix = target.intent.archivePrefix;
+        const bucket = target.intent.archiveBucket;
+        if (g.scope === "bucket" && bucket !== undefined && g.target === model.bucket) {
+          if (prefix === undefined) return "archive bucket";
+          const granted = objectPrefixOf(g.condition, bucket);
+          if (granted === undefined || prefixesOverlap(granted, prefix))
+            return `archive objects under ${prefix}`;
+        }
+        return undefined;
+      };
+      const reaches = a.lambda.reaches.filter((r) => touches(r.grant) !== undefined);
+      cells.push({
+        from: a.pipeline.intent.name,
+        to: b.pipeline.intent.name,
+        what: [...new Set(reaches.map((r) => touches(r.grant)!))].join(", ") || "data",
+        reaches,
+      });
+    }
+  }
+  return cells;
 }
 
 function trustOf(p: PoolProvider) {
@@ -217,19 +368,23 @@ function trustOf(p: PoolProvider) {
 function intendedSummary(model: TrustModel): string {
   const who =
     model.intent!.accessMode === "impersonation"
-      ? "the service account"
-      : "the Lambda role's principalSet";
-  return [
-    model.intent!.accessMode === "impersonation"
-      ? `${IMPERSONATION_ROLE} on the service account to the Lambda role's principalSet`
-      : undefined,
-    `${DATA_WRITER_ROLE} on the dataset to ${who}`,
-    model.intent!.archiveBucket
-      ? `${OBJECT_CREATOR_ROLE} on the archive bucket to ${who}`
-      : undefined,
-  ]
-    .filter(Boolean)
-    .join("; ");
+      ? "its own service account"
+      : "its Lambda role's principalSet";
+  const several = model.pipelines.length > 1 ? "to each pipeline: " : "";
+  return (
+    several +
+    [
+      model.intent!.accessMode === "impersonation"
+        ? `${IMPERSONATION_ROLE} on its service account to its Lambda role's principalSet`
+        : undefined,
+      `${DATA_WRITER_ROLE} on its table to ${who}`,
+      model.bucket
+        ? `${OBJECT_CREATOR_ROLE} on the archive bucket${several ? ", under its prefix only," : ""} to ${who}`
+        : undefined,
+    ]
+      .filter(Boolean)
+      .join("; ")
+  );
 }
 
 /** Grants an admitted identity holds directly, then through every service account it may act as. */
@@ -281,6 +436,7 @@ function judgeProviders(
   add: (rule: TrustRuleId, address: string, reason: string) => void,
 ): void {
   const aws = model.providers.filter((p) => p.kind === "aws");
+  const accounts = [...new Set(model.pipelines.map((p) => p.intent.accountId))];
   for (const p of model.providers) {
     if (p.kind !== "aws") {
       add(
@@ -293,64 +449,86 @@ function judgeProviders(
       model.intent &&
       p.kind === "aws" &&
       p.awsAccountId !== undefined &&
-      p.awsAccountId !== model.intent.accountId
+      !accounts.includes(p.awsAccountId)
     ) {
       add(
         "TRUST6",
         p.address,
-        `pins AWS account ${p.awsAccountId}, but the stack trusts only ${model.intent.accountId}`,
+        `pins AWS account ${p.awsAccountId}, but the stack trusts only ${accounts.join(", ")}`,
       );
     }
   }
+  // One provider per AWS account the pipelines run in, all in one pool.
   const pools = [...new Set(model.providers.map((p) => p.pool))];
-  if (aws.length > 1) {
-    for (const p of aws.slice(1))
+  const seen = new Map<string, string>();
+  for (const p of aws) {
+    const key = p.awsAccountId ?? "(no account)";
+    const first = seen.get(key);
+    if (first !== undefined) {
       add(
         "TRUST6",
         p.address,
-        `is a second AWS provider (pools ${pools.join(", ")}); the stack admits through exactly one`,
+        `is a second AWS provider for account ${key} (after ${first}; pools ${pools.join(", ")}); the stack admits each account through exactly one`,
       );
+    } else if (pools.length > 1 && p.pool !== aws[0].pool) {
+      add(
+        "TRUST6",
+        p.address,
+        `is in another pool (pools ${pools.join(", ")}); an environment has one pool`,
+      );
+    } else seen.set(key, p.address);
   }
 }
 
 function judgeLambdaReach(
   model: TrustModel,
-  lambda: IdentityResult,
-  intendedGrants: readonly GoogleGrant[],
+  evaluation: PipelineEvaluation,
   add: (rule: TrustRuleId, address: string, reason: string) => void,
 ): void {
   const intent = model.intent!;
+  const { pipeline, lambda, intendedGrants } = evaluation;
   const arn = lambda.caller.arn;
+  const who =
+    model.pipelines.length > 1 ? `pipeline ${pipeline.intent.name}'s Lambda` : THIS_LAMBDA;
   const lockout = "the deploy would lock the Lambda out";
-  const aws = lambda.admissions;
+  // Only its own account's provider is meant to admit it; the others refuse it by design.
+  const own = lambda.admissions.filter(
+    (a) =>
+      model.providers.find((p) => p.address === a.provider)?.awsAccountId ===
+      pipeline.intent.accountId,
+  );
   const anchor =
-    aws[0]?.provider ?? model.providers[0]?.address ?? "google_iam_workload_identity_pool_provider";
-  if (aws.length === 0) {
+    own[0]?.provider ??
+    lambda.admissions[0]?.provider ??
+    model.providers[0]?.address ??
+    "google_iam_workload_identity_pool_provider";
+  if (own.length === 0) {
     add(
       "TRUST1",
       anchor,
-      `no AWS pool provider exists, so ${THIS_LAMBDA} ${arn} is never admitted: ${lockout}`,
+      `no AWS pool provider pins account ${pipeline.intent.accountId}, so ${who} ${arn} is never admitted: ${lockout}`,
     );
     return;
   }
-  for (const { provider, admission } of aws) {
+  for (const { provider, admission } of own) {
     const p = model.providers.find((x) => x.address === provider)!;
-    if (p.disabled)
-      add("TRUST1", provider, `is disabled, so ${THIS_LAMBDA} ${arn} is refused: ${lockout}`);
+    if (p.disabled) add("TRUST1", provider, `is disabled, so ${who} ${arn} is refused: ${lockout}`);
     else if (!admission.admitted) {
       add(
         "TRUST1",
         provider,
-        `refuses ${THIS_LAMBDA} ${arn} at the ${admission.stage} (${admission.reason}): ${lockout}`,
+        `refuses ${who} ${arn} at the ${admission.stage} (${admission.reason}): ${lockout}`,
       );
     }
   }
   const needed = [
     ...(intent.accessMode === "impersonation"
-      ? [`${IMPERSONATION_ROLE} on service account ${model.serviceAccount}`]
+      ? [`${IMPERSONATION_ROLE} on service account ${pipeline.serviceAccount}`]
       : []),
-    `${DATA_WRITER_ROLE} on dataset ${model.dataset}`,
-    ...(model.bucket ? [`${OBJECT_CREATOR_ROLE} on bucket ${model.bucket}`] : []),
+    `${DATA_WRITER_ROLE} on table ${pipeline.table}`,
+    ...(model.bucket && pipeline.intent.archiveBucket
+      ? [`${OBJECT_CREATOR_ROLE} on bucket ${model.bucket}`]
+      : []),
   ];
   const reached = new Set(
     lambda.reaches
@@ -362,7 +540,7 @@ function judgeLambdaReach(
     add(
       "TRUST1",
       anchor,
-      `${THIS_LAMBDA} ${arn} is admitted but does not reach ${missing.join(", ")} through the intended grants: ${lockout}`,
+      `${who} ${arn} is admitted but does not reach ${missing.join(", ")} through the intended grants: ${lockout}`,
     );
   }
 }

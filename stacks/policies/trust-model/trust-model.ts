@@ -5,7 +5,7 @@
  * the rule pack and the review report both read it.
  */
 import { awsPartitionOf } from "../../federation/partition";
-import type { Json, StackJson } from "../terraform-json";
+import { parseReference, type Json, type StackJson } from "../terraform-json";
 import type { LambdaIdentity } from "./aws-identities";
 import {
   readGoogleAccess,
@@ -14,7 +14,7 @@ import {
   type StoredKey,
   type Unresolvable,
 } from "./google-access";
-import { intentFromJson, recordedIntent, type TrustIntent } from "./intent";
+import { intentFromJson, recordedIntent, type PipelineIntent, type TrustIntent } from "./intent";
 import { readLambdaRole, type LambdaRoleModel } from "./aws-lambda-role";
 import { readPoolProviders, type PoolProvider } from "./pool-providers";
 
@@ -28,12 +28,22 @@ export interface TrustModel {
   readonly customRoles: readonly CustomRole[];
   readonly keys: readonly StoredKey[];
   readonly providers: readonly PoolProvider[];
-  readonly awsRole?: LambdaRoleModel;
-  /** Addresses of the stack's service account, dataset and archive bucket the intent names. */
-  readonly serviceAccount?: string;
-  readonly dataset?: string;
+  /** One per pipeline of the intent, in its order (empty without an intent). */
+  readonly pipelines: readonly PipelineModel[];
+  /** Address of the archive bucket the intent names (one per environment). */
   readonly bucket?: string;
   readonly unresolvable: readonly Unresolvable[];
+}
+
+/** One pipeline as the JSON has it: its Lambda's identity, AWS role and Google resources. */
+export interface PipelineModel {
+  readonly intent: PipelineIntent;
+  readonly lambda: LambdaIdentity;
+  readonly awsRole?: LambdaRoleModel;
+  /** Addresses of its service account (impersonation mode), table and the table's dataset. */
+  readonly serviceAccount?: string;
+  readonly table?: string;
+  readonly dataset?: string;
 }
 
 const cache = new WeakMap<StackJson, TrustModel>();
@@ -90,62 +100,91 @@ function buildTrustModel(stack: StackJson): TrustModel {
   const access = readGoogleAccess(stack);
   const pools = readPoolProviders(stack);
   unresolvable.push(...access.unresolvable, ...pools.unresolvable);
-  let awsRole: LambdaRoleModel | undefined;
-  if (intent) {
-    const role = readLambdaRole(stack, intent.roleName);
-    awsRole = role.model;
-    unresolvable.push(...role.unresolvable);
-  }
   const find = (type: string, key: string, value: string | undefined) =>
     value === undefined
       ? undefined
       : stack.resources(type).find((r) => r.config[key] === value)?.address;
-  const serviceAccount =
-    intent?.accessMode === "impersonation"
-      ? (find("google_service_account", "account_id", intent.serviceAccountId) ??
-        (intent.serviceAccountId === undefined
-          ? stack.resources("google_service_account")[0]?.address
-          : undefined))
-      : undefined;
-  if (intent?.accessMode === "impersonation" && !serviceAccount) {
-    unresolvable.push({
-      address: "google_service_account",
-      reason: `the service account ${intent.serviceAccountId ?? ""} the Lambda impersonates is not in the stack`,
-    });
-  }
-  const dataset = find("google_bigquery_dataset", "dataset_id", intent?.datasetId);
-  if (intent && !dataset) {
-    unresolvable.push({
-      address: "google_bigquery_dataset",
-      reason: `the dataset ${intent.datasetId} the Lambda writes to is not in the stack (dataset_id must be a literal)`,
-    });
-  }
-  const bucket = find("google_storage_bucket", "name", intent?.archiveBucket);
-  if (intent?.archiveBucket && !bucket) {
+  const partition = intent && awsPartitionOf(deployedRegion ?? intent.awsRegion);
+  const pipelines = (intent?.pipelines ?? []).map((p): PipelineModel => {
+    const role = readLambdaRole(stack, p.roleName);
+    unresolvable.push(...role.unresolvable);
+    const serviceAccount =
+      intent!.accessMode === "impersonation"
+        ? (find("google_service_account", "account_id", p.serviceAccountId) ??
+          (p.serviceAccountId === undefined
+            ? stack.resources("google_service_account")[0]?.address
+            : undefined))
+        : undefined;
+    if (intent!.accessMode === "impersonation" && !serviceAccount) {
+      unresolvable.push({
+        address: "google_service_account",
+        reason: `the service account ${p.serviceAccountId ?? ""} pipeline ${p.name}'s Lambda impersonates is not in the stack`,
+      });
+    }
+    const dataset = find("google_bigquery_dataset", "dataset_id", p.datasetId);
+    if (!dataset) {
+      unresolvable.push({
+        address: "google_bigquery_dataset",
+        reason: `the dataset ${p.datasetId} pipeline ${p.name}'s Lambda writes to is not in the stack (dataset_id must be a literal)`,
+      });
+    }
+    const table = stack
+      .resources("google_bigquery_table")
+      .find(
+        (t) =>
+          t.config.table_id === p.tableId && datasetOf(stack, t.config.dataset_id) === p.datasetId,
+      )?.address;
+    if (!table) {
+      unresolvable.push({
+        address: "google_bigquery_table",
+        reason: `the table ${p.datasetId}.${p.tableId} pipeline ${p.name}'s Lambda writes to is not in the stack (table_id and dataset_id must be literals or references to the dataset)`,
+      });
+    }
+    return {
+      intent: p,
+      lambda: {
+        partition: partition!,
+        accountId: p.accountId,
+        roleName: p.roleName,
+        functionName: p.functionName,
+      },
+      awsRole: role.model,
+      serviceAccount,
+      table,
+      dataset,
+    };
+  });
+  const archiveBucket = intent?.pipelines.find((p) => p.archiveBucket)?.archiveBucket;
+  const bucket = find("google_storage_bucket", "name", archiveBucket);
+  if (archiveBucket && !bucket) {
     unresolvable.push({
       address: "google_storage_bucket",
-      reason: `the archive bucket ${intent.archiveBucket} is not in the stack (name must be a literal)`,
+      reason: `the archive bucket ${archiveBucket} is not in the stack (name must be a literal)`,
     });
   }
   return {
     intent,
     intentSource: recorded ? "config" : "json",
-    lambda: intent && {
-      partition: awsPartitionOf(deployedRegion ?? intent.awsRegion),
-      accountId: intent.accountId,
-      roleName: intent.roleName,
-      functionName: intent.functionName,
-    },
     grants: access.grants,
     customRoles: access.customRoles,
     keys: access.keys,
     providers: pools.providers,
-    awsRole,
-    serviceAccount,
-    dataset,
+    pipelines,
     bucket,
     unresolvable,
   };
+}
+
+/** The dataset id a table's dataset_id names: a literal, or a reference to a dataset of the stack. */
+function datasetOf(stack: StackJson, value: Json): string | undefined {
+  const ref = parseReference(value);
+  if (ref) {
+    const dataset = stack.find(ref);
+    return ref.type === "google_bigquery_dataset" && dataset
+      ? String(dataset.config.dataset_id)
+      : undefined;
+  }
+  return typeof value === "string" && !value.includes("${") ? value : undefined;
 }
 
 /** The one literal region every AWS provider of the stack names, or undefined. */
