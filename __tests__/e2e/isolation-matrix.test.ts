@@ -1,5 +1,5 @@
 /**
- * The isolation matrix of the shipped multi-pipeline example (config/platform.json: orders in
+ * The isolation matrix of the shipped multi-pipeline example (config/platform-example.json: orders in
  * account 111122223333, payments and audit in 444455556666, one pool, one provider per account,
  * a service account, table and archive prefix per pipeline), end to end with the bundled
  * Lambdas from the synthesized assets against the emulated Google enforcing the synthesized
@@ -36,10 +36,20 @@ describe("the example platform: 3 pipelines in 2 AWS accounts", () => {
         p.archive?.prefix,
       ]),
     ).toEqual([
-      ["wif-bridge-platform-audit", "444455556666", "wif_bridge_platform_audit.events", "audit/"],
-      ["wif-bridge-platform-orders", "111122223333", "wif_bridge_platform.orders", "orders/"],
       [
-        "wif-bridge-platform-payments",
+        "wif-bridge-platform-example-audit",
+        "444455556666",
+        "wif_bridge_platform_audit.events",
+        "audit/",
+      ],
+      [
+        "wif-bridge-platform-example-orders",
+        "111122223333",
+        "wif_bridge_platform.orders",
+        "orders/",
+      ],
+      [
+        "wif-bridge-platform-example-payments",
         "444455556666",
         "wif_bridge_platform.payments",
         "payments/raw-batches/",
@@ -81,33 +91,33 @@ describe("every cross attempt is refused by the layer that should refuse it", ()
 
   const pairs = [
     [
-      "wif-bridge-platform-orders",
-      "wif-bridge-platform-payments",
+      "wif-bridge-platform-example-orders",
+      "wif-bridge-platform-example-payments",
       "STS (account pin): another account's provider",
     ],
     [
-      "wif-bridge-platform-orders",
-      "wif-bridge-platform-audit",
+      "wif-bridge-platform-example-orders",
+      "wif-bridge-platform-example-audit",
       "STS (account pin): another account's provider",
     ],
     [
-      "wif-bridge-platform-payments",
-      "wif-bridge-platform-orders",
+      "wif-bridge-platform-example-payments",
+      "wif-bridge-platform-example-orders",
       "STS (account pin): another account's provider",
     ],
     [
-      "wif-bridge-platform-audit",
-      "wif-bridge-platform-orders",
+      "wif-bridge-platform-example-audit",
+      "wif-bridge-platform-example-orders",
       "STS (account pin): another account's provider",
     ],
     [
-      "wif-bridge-platform-payments",
-      "wif-bridge-platform-audit",
+      "wif-bridge-platform-example-payments",
+      "wif-bridge-platform-example-audit",
       "IAM (no impersonation grant): same account, B's service account",
     ],
     [
-      "wif-bridge-platform-audit",
-      "wif-bridge-platform-payments",
+      "wif-bridge-platform-example-audit",
+      "wif-bridge-platform-example-payments",
       "IAM (no impersonation grant): same account, B's service account",
     ],
   ] as const;

@@ -11,9 +11,9 @@ import type { Json } from "../helpers/synth";
 import { describeOutcome, IsolationMatrix, type Outcome } from "./isolation";
 import { synthesizePlatform, type SynthesizedPlatform } from "./platform";
 
-const ORDERS = "wif-bridge-platform-orders";
-const PAYMENTS = "wif-bridge-platform-payments";
-const AUDIT = "wif-bridge-platform-audit";
+const ORDERS = "wif-bridge-platform-example-orders";
+const PAYMENTS = "wif-bridge-platform-example-payments";
+const AUDIT = "wif-bridge-platform-example-audit";
 
 let synthesized: SynthesizedPlatform;
 beforeAll(async () => {
@@ -112,7 +112,8 @@ describe("a provider condition that lists another account's role", () => {
     const [, provider] = Object.entries(providers).find(
       ([, p]) => (p as Json).aws.account_id === "111122223333",
     ) as [string, Json];
-    const foreign = "arn:aws:sts::444455556666:assumed-role/wif-bridge-platform-payments-exec";
+    const foreign =
+      "arn:aws:sts::444455556666:assumed-role/wif-bridge-platform-example-payments-exec";
     replaceAll(provider, {
       ...provider,
       attribute_condition: `(${provider.attribute_condition}) || attribute.aws_role == '${foreign}'`,

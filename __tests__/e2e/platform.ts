@@ -1,5 +1,5 @@
 /**
- * The shipped multi-pipeline example (config/platform.json) synthesized once by the real app,
+ * The shipped multi-pipeline example (config/platform-example.json) synthesized once by the real app,
  * and variants of its synthesized JSON written next to it (so asset paths still resolve).
  */
 import * as fs from "node:fs";
@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { synthesize, type OfflinePlatformProps } from "../../emulator";
 import { PROJECT_ROOT, type Json } from "../helpers/synth";
 
-export const PLATFORM = "platform";
+export const PLATFORM = "platform-example";
 const CONFIG_FILE = "platform-example.json";
 
 export interface SynthesizedPlatform {
