@@ -1115,16 +1115,17 @@ function checkAcrossPipelines(
     }
   };
   unique("name", (p) => p.name, ["name"], "give each pipeline its own name");
-  // Role and function names are per account; the queue takes the function's name.
+  // Unique across accounts too: the trust model and the report find a role or function by name.
+  // The queue takes the function's name.
   unique(
     "function (and queue)",
-    (p) => `${p.accountId}/${p.names.functionName}`,
+    (p) => p.names.functionName,
     ["lambda", "functionName"],
     "set a distinct lambda.functionName",
   );
   unique(
     "IAM role",
-    (p) => `${p.accountId}/${p.names.roleName}`,
+    (p) => p.names.roleName,
     ["lambda", "roleName"],
     "each pipeline needs its own role: set a distinct lambda.roleName",
   );
@@ -1173,6 +1174,15 @@ function checkAcrossPipelines(
     }
   });
   const accounts = resolveAwsAccounts(config, pipelines);
+  if (!pipelines.some((p) => p.accountId === config.aws.accountId)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["aws", "accountId"],
+      input: config.aws.accountId,
+      message:
+        "no pipeline runs in the environment's own AWS account; the pool's first provider is that account's. Set aws.accountId to the account of one of the pipelines",
+    });
+  }
   for (const a of accounts) {
     if (a.accountId === config.aws.accountId) continue;
     if (a.deployRoleArn === undefined) {

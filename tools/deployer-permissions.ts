@@ -72,8 +72,11 @@ export class UnknownResourceTypeError extends Error {
 
 const REFERENCE = /^\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}$/;
 
-function stackContext(json: ResourceBlock): StackContext {
-  const aws = json.provider?.aws?.[0] ?? {};
+/** The context of one AWS provider block (the default one unless `aws` is an aliased block). */
+function stackContext(
+  json: ResourceBlock,
+  aws: ResourceBlock = json.provider?.aws?.[0] ?? {},
+): StackContext {
   const region: string = aws.region ?? "*";
   const accountId: string = aws.allowed_account_ids?.[0] ?? "*";
   const context: StackContext = {
@@ -175,19 +178,35 @@ export function deployerPermissions(stacks: readonly SynthesizedStack[]): Deploy
   const stateOnly: Record<string, string> = {};
 
   for (const { name, json } of stacks) {
+    const awsProviders: ResourceBlock[] = json.provider?.aws ?? [];
+    // The default provider, and one context per aliased provider (a further AWS account).
     const context = stackContext(json);
+    const aliased = new Map(
+      awsProviders
+        .filter((p) => p.alias)
+        .map((p): [string, StackContext] => [`aws.${p.alias}`, stackContext(json, p)]),
+    );
+    const accountFor = (accountId: string) => {
+      const found = accounts.get(accountId) ?? { stacks: new Set<string>(), grants: new Map() };
+      accounts.set(accountId, found);
+      return found;
+    };
     const account = accounts.get(context.accountId) ?? { stacks: new Set(), grants: new Map() };
     const projectId: string = json.provider?.google?.[0]?.project ?? "*";
     const project = projects.get(projectId) ?? { stacks: new Set(), roles: new Map() };
-    const addAws = (grant: AwsGrant, sid: string) => {
+    const addAwsTo = (
+      target: { stacks: Set<string>; grants: Map<string, AwsStatement> },
+      grant: AwsGrant,
+      sid: string,
+    ) => {
       const key = statementKey(grant);
-      const existing = account.grants.get(key);
+      const existing = target.grants.get(key);
       if (existing) {
         for (const r of grant.resources)
           if (!existing.Resource.includes(r)) existing.Resource.push(r);
         return;
       }
-      account.grants.set(key, {
+      target.grants.set(key, {
         Sid: sid,
         Effect: "Allow",
         Action: [...grant.actions],
@@ -195,6 +214,7 @@ export function deployerPermissions(stacks: readonly SynthesizedStack[]): Deploy
         ...(grant.condition ? { Condition: grant.condition } : {}),
       });
     };
+    const addAws = (grant: AwsGrant, sid: string) => addAwsTo(account, grant, sid);
     const addGoogle = (need: GoogleRoleNeed) => {
       const key = `${need.role}|${need.scope ?? ""}`;
       const existing = project.roles.get(key);
@@ -216,6 +236,23 @@ export function deployerPermissions(stacks: readonly SynthesizedStack[]): Deploy
       // The provider reads the caller's account to enforce allowed_account_ids.
       addAws({ actions: ["sts:GetCallerIdentity"], resources: ["*"] }, "ProviderAccountCheck");
     }
+    // A further account is deployed by assuming its deploy role with the default credentials;
+    // in that account, the deploy role checks its account as the default provider does.
+    for (const p of awsProviders.filter((x) => x.alias)) {
+      const roleArns = ([] as ResourceBlock[])
+        .concat(p.assume_role ?? [])
+        .map((r) => String(r.role_arn));
+      if (roleArns.length > 0) {
+        addAws({ actions: ["sts:AssumeRole"], resources: roleArns }, "AssumeDeployRole");
+      }
+      const further = accountFor(String(p.allowed_account_ids?.[0] ?? "*"));
+      further.stacks.add(name);
+      addAwsTo(
+        further,
+        { actions: ["sts:GetCallerIdentity"], resources: ["*"] },
+        "ProviderAccountCheck",
+      );
+    }
     if (json.provider?.google) project.stacks.add(name);
 
     for (const [type, blocks] of Object.entries<ResourceBlock>(json.resource ?? {})) {
@@ -226,7 +263,11 @@ export function deployerPermissions(stacks: readonly SynthesizedStack[]): Deploy
       }
       if (entry.stateOnly) stateOnly[type] = entry.stateOnly;
       for (const block of Object.values<ResourceBlock>(blocks)) {
-        (entry.aws?.(block, context) ?? []).forEach((grant, i) => addAws(grant, sidOf(type, i)));
+        const own = typeof block.provider === "string" ? aliased.get(block.provider) : undefined;
+        const target = own ? accountFor(own.accountId) : account;
+        (entry.aws?.(block, own ?? context) ?? []).forEach((grant, i) =>
+          addAwsTo(target, grant, sidOf(type, i)),
+        );
       }
       for (const grant of entry.google ?? []) {
         addGoogle({ role: grant.role, permissions: [...grant.permissions], neededBy: [type] });

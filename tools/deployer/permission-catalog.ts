@@ -247,6 +247,15 @@ export const PERMISSION_CATALOG: Readonly<Record<string, ResourcePermissions>> =
       },
     ],
   },
+  // Each pipeline's write access, on its own table (stacks/gcp/bigquery-destination.ts).
+  google_bigquery_table_iam_member: {
+    google: [
+      {
+        role: "roles/bigquery.dataOwner",
+        permissions: ["bigquery.tables.getIamPolicy", "bigquery.tables.setIamPolicy"],
+      },
+    ],
+  },
   google_bigquery_table: {
     google: [
       {
