@@ -112,16 +112,24 @@ export class OfflinePlatform {
 
   /** Rows in the table a deployment writes. */
   rows(deployment: LambdaDeployment): StoredRow[] {
-    const env = deployment.environment;
-    return this.emulator.rows(
-      env[LAMBDA_ENV.projectId],
-      env[LAMBDA_ENV.datasetId],
-      env[LAMBDA_ENV.tableId],
-    );
+    return destinationRows(this.emulator, deployment);
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.containers.map((c) => c.stop()));
     await this.emulator.stop();
   }
+}
+
+/** Rows in the table a deployment writes (its BQ_* environment). */
+export function destinationRows(
+  emulator: GoogleEmulator,
+  deployment: LambdaDeployment,
+): StoredRow[] {
+  const env = deployment.environment;
+  return emulator.rows(
+    env[LAMBDA_ENV.projectId],
+    env[LAMBDA_ENV.datasetId],
+    env[LAMBDA_ENV.tableId],
+  );
 }

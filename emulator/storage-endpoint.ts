@@ -205,22 +205,38 @@ function authorizeOn(
   );
 }
 
-function bucketOrRefuse(
+/** The authenticated caller and the bucket, or the 401 / 404 Cloud Storage answers. */
+function callerOnBucket(
   ctx: EmulatorContext,
-  endpoint: Endpoint,
-  principal: Principal,
+  endpoint: "storage.objects.get" | "storage.objects.list",
+  req: EmulatorRequest,
   bucketName: string,
-): BucketState | EmulatorResponse {
-  return (
-    ctx.state.bucket(bucketName) ??
-    refuse(
+): { principal: Principal; bucket: BucketState } | EmulatorResponse {
+  // The endpoint names its permission: storage.objects.get, storage.objects.list.
+  const permission = endpoint;
+  const caller = authenticate(
+    ctx,
+    endpoint,
+    req,
+    googleError(
+      401,
+      "UNAUTHENTICATED",
+      `Anonymous caller does not have ${permission} access.`,
+      "required",
+    ),
+  );
+  if ("refused" in caller) return caller.refused;
+  const bucket = ctx.state.bucket(bucketName);
+  if (!bucket) {
+    return refuse(
       ctx,
       endpoint,
       googleError(404, "NOT_FOUND", "The specified bucket does not exist.", "notFound"),
       `no bucket ${bucketName}`,
-      principal,
-    )
-  );
+      caller.principal,
+    );
+  }
+  return { principal: caller.principal, bucket };
 }
 
 /** `GET /storage/v1/b/BUCKET/o/NAME`: metadata, or the content with `alt=media`. */
@@ -232,21 +248,9 @@ export function handleObjectGet(
   name: string,
 ) {
   const endpoint = "storage.objects.get" as const;
-  const caller = authenticate(
-    ctx,
-    endpoint,
-    req,
-    googleError(
-      401,
-      "UNAUTHENTICATED",
-      "Anonymous caller does not have storage.objects.get access.",
-      "required",
-    ),
-  );
-  if ("refused" in caller) return caller.refused;
-  const { principal } = caller;
-  const bucket = bucketOrRefuse(ctx, endpoint, principal, bucketName);
-  if ("status" in bucket) return bucket;
+  const caller = callerOnBucket(ctx, endpoint, req, bucketName);
+  if ("status" in caller) return caller;
+  const { principal, bucket } = caller;
   const resource = storageObjectResource(bucketName, name);
   const auth = authorizeOn(ctx, endpoint, principal, bucket, PERMISSIONS.objectsGet, resource);
   if ("status" in auth) return auth;
@@ -281,21 +285,9 @@ export function handleObjectsList(
   bucketName: string,
 ) {
   const endpoint = "storage.objects.list" as const;
-  const caller = authenticate(
-    ctx,
-    endpoint,
-    req,
-    googleError(
-      401,
-      "UNAUTHENTICATED",
-      "Anonymous caller does not have storage.objects.list access.",
-      "required",
-    ),
-  );
-  if ("refused" in caller) return caller.refused;
-  const { principal } = caller;
-  const bucket = bucketOrRefuse(ctx, endpoint, principal, bucketName);
-  if ("status" in bucket) return bucket;
+  const caller = callerOnBucket(ctx, endpoint, req, bucketName);
+  if ("status" in caller) return caller;
+  const { principal, bucket } = caller;
   const auth = authorizeOn(
     ctx,
     endpoint,
