@@ -20,6 +20,7 @@ import {
   snapshotSources,
   templateDefaultSynth,
   tsxCliSynth,
+  manyPipelinesSynth,
 } from "./synth-variants";
 import { baselineBundle, lambdaEnvironment, measureInit, synthesizedBundle } from "./lambda-bundle";
 
@@ -100,15 +101,21 @@ async function synthPart(): Promise<void> {
   const floor = floorSynth(outdirs, snapshot);
   const tsxCli = tsxCliSynth(outdirs, project.cwd);
   const template = templateDefaultSynth(outdirs, snapshot);
+  const pipelineDirs: string[] = [];
+  const tenPipelines = manyPipelinesSynth(pipelineDirs, project.cwd, snapshot, 10);
+  const tenSchemas = manyPipelinesSynth(pipelineDirs, project.cwd, snapshot, 10, true);
   tempDirs.push(project.cwd, floor.cwd, template.cwd);
-  const [p, f, c] = await measureInterleaved(
+  const [p, f, c, ten, tenDistinct] = await measureInterleaved(
     [
       { command: project, runs: plan.synthRuns },
       { command: floor, runs: plan.synthRuns },
       { command: tsxCli, runs: plan.synthRuns },
+      { command: tenPipelines, runs: plan.synthRuns },
+      { command: tenSchemas, runs: plan.synthRuns },
     ],
     1,
   );
+  tempDirs.push(...pipelineDirs);
   const t = await measure(template, plan.templateRuns);
 
   // The variants must synthesize the same thing, or the comparison means nothing.
@@ -140,6 +147,22 @@ async function synthPart(): Promise<void> {
     { note: `${(c.wallMs.median / f.wallMs.median).toFixed(2)}× floor` },
   ]);
   timeAndRss("1 synth", t, "template default: barrel imports, ts-node (type-checks)");
+  // Issue 14: the trust evaluation of 10 pipelines (each with its adversaries, plus the 90-cell
+  // cross-pipeline matrix) must keep their synth within 2x one pipeline's.
+  const vsOne = ten.wallMs.median / p.wallMs.median;
+  timeAndRss("1 synth", ten, "10 pipelines in 2 AWS accounts (one environment)", [
+    {
+      target: `≤ 2× one pipeline (${((2 * p.wallMs.median) / 1000).toFixed(2)} s)`,
+      status: check(vsOne <= 2),
+      note: `${vsOne.toFixed(2)}× one pipeline`,
+    },
+    { target: "≤ 150 MB", status: check(ten.peakRssMb.median <= 150) },
+  ]);
+  // Ten schemas are ten Lambda assets, each archived by cdktf in a child process (~0.2 s):
+  // a cost of the asset, not of the trust evaluation (issue 12's in-process zip removes it).
+  timeAndRss("1 synth", tenDistinct, "10 pipelines, each its own schema (10 Lambda assets)", [
+    { note: `${(tenDistinct.wallMs.median / p.wallMs.median).toFixed(2)}× one pipeline` },
+  ]);
   rows.push({
     part: "1 synth",
     what: "project vs template default: speed-up",
@@ -150,7 +173,17 @@ async function synthPart(): Promise<void> {
     note:
       plan.templateRuns < 5 ? `template default run ${plan.templateRuns}× (--quick)` : undefined,
   });
-  details.synth = { project: p, floor: f, tsxCli: c, templateDefault: t, vsFloor, vsTemplate };
+  details.synth = {
+    project: p,
+    floor: f,
+    tsxCli: c,
+    templateDefault: t,
+    tenPipelines: ten,
+    tenPipelinesDistinctSchemas: tenDistinct,
+    vsFloor,
+    vsTemplate,
+    tenPipelinesVsOne: vsOne,
+  };
 }
 
 async function testsPart(): Promise<void> {

@@ -40,6 +40,7 @@ function appSources(): string[] {
   walk("stacks");
   walk("lambda");
   walk("tools/review"); // main.ts writes the trust-chain review after synth
+  out.push("tools/atomic-outdir.ts"); // main.ts writes the outdir all or nothing
   out.push("tools/register-ts.cjs"); // npm run synth's TypeScript hook
   return out;
 }
@@ -186,6 +187,48 @@ export function templateDefaultSynth(outdirs: string[], snapshot: SourceSnapshot
     argv: [process.execPath, bin("ts-node/dist/bin.js"), "main.ts"],
     cwd: dir,
     env: { ...synthEnv, TS_NODE_TRANSPILE_ONLY: "false" },
+    prepare: freshOutdir(outdirs),
+  };
+}
+
+/**
+ * A platform environment of `count` pipelines over two AWS accounts, written into its own config
+ * directory (from config/platform-example.json), synthesized by the project's command: what the
+ * trust evaluation (per pipeline, plus the count × (count − 1) cross-pipeline matrix) costs
+ * against one pipeline.
+ */
+export function manyPipelinesSynth(
+  outdirs: string[],
+  projectCopy: string,
+  snapshot: SourceSnapshot,
+  count: number,
+  /** Each pipeline its own schema (so its own Lambda asset), not one shared schema. @default false */
+  distinctSchemas = false,
+): Command {
+  const platform = JSON.parse(snapshot.get(path.join("config", "platform-example.json"))!);
+  const [template] = platform.pipelines;
+  const env = `bench-${count}${distinctSchemas ? "-schemas" : ""}`;
+  platform.environment = env;
+  platform.pipelines = Array.from({ length: count }, (_, i) => ({
+    ...template,
+    name: `p${i}`,
+    ...(i % 2 === 1 ? { aws: { accountId: "444455556666" } } : {}),
+    bigquery: {
+      ...template.bigquery,
+      tableId: `t${i}`,
+      schema: distinctSchemas
+        ? [...template.bigquery.schema, { name: `c${i}`, type: "STRING" }]
+        : template.bigquery.schema,
+    },
+  }));
+  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "wif-bench-pipelines-"));
+  fs.writeFileSync(path.join(configDir, `${env}.json`), JSON.stringify(platform, null, 2));
+  outdirs.push(configDir);
+  return {
+    label: `project: \`npm run synth\`, ${count} pipelines in 2 AWS accounts${distinctSchemas ? ", each its own schema" : ""}`,
+    argv: synthArgv("main.ts"),
+    cwd: projectCopy,
+    env: { ...synthEnv, WIF_BRIDGE_ENV: env, WIF_BRIDGE_CONFIG_DIR: configDir },
     prepare: freshOutdir(outdirs),
   };
 }

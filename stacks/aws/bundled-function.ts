@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { Construct } from "constructs";
-import { AssetType, TerraformAsset } from "cdktf";
+import { AssetType, TerraformAsset, TerraformStack } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { buildLambdaBundle, PROJECT_ROOT } from "./lambda-bundle";
@@ -29,6 +29,8 @@ export interface BundledFunctionProps {
   readonly bundleBaseDir?: string;
 }
 
+const assetsByStack = new WeakMap<TerraformStack, Map<string, TerraformAsset>>();
+
 export class BundledFunction extends Construct {
   readonly function: LambdaFunction;
   readonly logGroup: CloudwatchLogGroup;
@@ -50,11 +52,20 @@ export class BundledFunction extends Construct {
       nodeMajor,
       extraFiles: props.extraFiles,
     });
-    const asset = new TerraformAsset(this, "code", {
-      path: bundle.dir,
-      type: AssetType.ARCHIVE,
-      assetHash: bundle.hash,
-    });
+    // Functions of one stack with the same bundle (pipelines with one schema) share its asset:
+    // cdktf archives every asset in a child process, about 0.2 s each.
+    const stack = TerraformStack.of(this);
+    const shared = assetsByStack.get(stack) ?? new Map<string, TerraformAsset>();
+    assetsByStack.set(stack, shared);
+    let asset = shared.get(bundle.hash);
+    if (!asset) {
+      asset = new TerraformAsset(this, "code", {
+        path: bundle.dir,
+        type: AssetType.ARCHIVE,
+        assetHash: bundle.hash,
+      });
+      shared.set(bundle.hash, asset);
+    }
     this.assetHash = bundle.hash;
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
