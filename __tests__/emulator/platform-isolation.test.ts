@@ -508,3 +508,32 @@ describe("several stacks and several AWS accounts", () => {
     expect(fromFiles.googleProject).toBe(PROJECT);
   });
 });
+
+describe("the decision log names the layer", () => {
+  it("derives the layer from the endpoint, for injected faults too", async () => {
+    emulator.inject("bigquery.insertAll", { status: 503 });
+    const token = await tokenFor(session(ACCOUNT_1, "role-a"), "account1", saEmail("a"));
+    expect((await insert(token, "a")).status).toBe(503);
+    expect(emulator.decisions.map((d) => [d.endpoint, d.layer, d.allowed])).toEqual([
+      ["sts.token", "STS", true],
+      ["iam.generateAccessToken", "IAM", true],
+      ["bigquery.insertAll", "BigQuery", false],
+    ]);
+    expect(lastDecision().check).toBeUndefined();
+  });
+});
+
+describe("a deployment with settings replaced", () => {
+  it("keeps the deployed environment and applies the overrides last", () => {
+    const [fn] = lambdaDeployments(app, { googleEndpoint: "http://127.0.0.1:1" });
+    const [changed] = lambdaDeployments(app, {
+      googleEndpoint: "http://127.0.0.1:1",
+      environmentOverrides: { BQ_TABLE_ID: "b", BIGQUERY_ENDPOINT: "http://elsewhere" },
+    });
+    expect(changed.environment).toEqual({
+      ...fn.environment,
+      BQ_TABLE_ID: "b",
+      BIGQUERY_ENDPOINT: "http://elsewhere",
+    });
+  });
+});
