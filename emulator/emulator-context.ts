@@ -24,8 +24,40 @@ export interface EmulatorResponse {
   readonly headers?: Record<string, string>;
 }
 
+/**
+ * The layer of the trust chain that made a decision: Google STS (provider, account pin,
+ * attribute condition), IAM Credentials (who may impersonate a service account), BigQuery
+ * (grants on the dataset, table, project) or Cloud Storage (grants on the bucket, IAM conditions).
+ */
+export type Layer = "STS" | "IAM" | "BigQuery" | "Storage";
+
+export function layerOf(endpoint: Endpoint): Layer {
+  if (endpoint === "sts.token") return "STS";
+  if (endpoint === "iam.generateAccessToken") return "IAM";
+  return endpoint.startsWith("bigquery.") ? "BigQuery" : "Storage";
+}
+
+/** The check that refused a call, named so a test can say which measure held. */
+export type DenialCheck =
+  | "provider"
+  | "account pin"
+  | "attribute mapping"
+  | "attribute condition"
+  | "subject token"
+  | "authentication"
+  | "no impersonation grant"
+  | "no dataset grant"
+  | "no table grant"
+  | "no bucket grant"
+  | "IAM condition false"
+  | "request";
+
 export interface Decision {
   readonly endpoint: Endpoint;
+  /** The layer that decided; derived from the endpoint. */
+  readonly layer: Layer;
+  /** For a refusal: the check that refused. */
+  readonly check?: DenialCheck;
   readonly allowed: boolean;
   readonly status: number;
   /** Who asked, when known. */
@@ -42,7 +74,7 @@ export interface EmulatorContext {
   readonly tokens: AccessTokenStore;
   readonly faults: FaultPlan;
   now(): number;
-  record(decision: Decision): void;
+  record(decision: Omit<Decision, "layer">): void;
 }
 
 export function json(status: number, body: unknown, headers?: Record<string, string>) {
@@ -74,9 +106,11 @@ export function refuse(
   reason: string,
   principal?: Principal,
   detail?: Record<string, unknown>,
+  check: DenialCheck = "request",
 ): EmulatorResponse {
   ctx.record({
     endpoint,
+    check,
     allowed: false,
     status: response.status,
     principal: principal && describePrincipal(principal),
@@ -99,7 +133,17 @@ export function authenticate(
   const bearer = ctx.tokens.check(req.headers.authorization, ctx.now());
   return bearer.ok
     ? { principal: bearer.issued.principal }
-    : { refused: refuse(ctx, endpoint, unauthenticated, bearer.reason) };
+    : {
+        refused: refuse(
+          ctx,
+          endpoint,
+          unauthenticated,
+          bearer.reason,
+          undefined,
+          undefined,
+          "authentication",
+        ),
+      };
 }
 
 /** RFC 3339 without fractional seconds, as Google writes expireTime. */

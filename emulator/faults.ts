@@ -9,7 +9,11 @@ export const ENDPOINTS = [
   "iam.generateAccessToken",
   "bigquery.insertAll",
   "bigquery.tables.get",
+  "bigquery.tables.list",
+  "bigquery.tabledata.list",
   "storage.upload",
+  "storage.objects.get",
+  "storage.objects.list",
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 

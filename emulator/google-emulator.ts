@@ -10,32 +10,42 @@ import { AwsIdentityTable } from "./aws-identities";
 import {
   BigQueryStorage,
   handleInsertAll,
+  handleTabledataList,
   handleTablesGet,
+  handleTablesList,
   TABLE_PATH,
+  TABLES_PATH,
   type StoredRow,
 } from "./bigquery-endpoint";
 import {
   googleError,
+  layerOf,
   type Decision,
   type EmulatorContext,
   type EmulatorRequest,
   type EmulatorResponse,
 } from "./emulator-context";
-import type { AppliedStack } from "./fake-apply";
+import type { AppliedResources } from "./fake-apply";
 import { FaultPlan, type Endpoint, type FaultSpec } from "./faults";
 import { GoogleState } from "./google-state";
 import { GENERATE_ACCESS_TOKEN_PATH, handleGenerateAccessToken } from "./iam-credentials-endpoint";
 import {
   handleMediaUpload,
+  handleObjectGet,
+  handleObjectsList,
   ObjectStorage,
+  OBJECTS_PATH,
   UPLOAD_PATH,
   type StoredObject,
 } from "./storage-endpoint";
 import { handleStsToken } from "./sts-endpoint";
 
 export interface GoogleEmulatorProps {
-  /** The applied stack whose pool providers, IAM grants, tables and buckets are enforced. */
-  readonly stack: AppliedStack;
+  /**
+   * The applied stack (or stacks, as an AppliedApp) whose pool providers, IAM grants, tables
+   * and buckets are enforced.
+   */
+  readonly stack: AppliedResources;
   /** The AWS identities STS can verify. @default an empty table */
   readonly identities?: AwsIdentityTable;
 }
@@ -66,7 +76,7 @@ export class GoogleEmulator {
       tokens: this.tokens,
       faults: this.faults,
       now: () => this.now(),
-      record: (d) => this.decisions.push(d),
+      record: (d) => this.decisions.push({ ...d, layer: layerOf(d.endpoint) }),
     };
     this.server = http.createServer((req, res) => void this.serve(req, res));
   }
@@ -137,19 +147,51 @@ export class GoogleEmulator {
     (req) => {
       const m = TABLE_PATH.exec(req.url.pathname);
       if (!m) return undefined;
-      const [, project, dataset, table, insertAll] = m.map((s) => s && decodeURIComponent(s));
-      if (insertAll && req.method === "POST") {
+      const [, project, dataset, table, suffix] = m.map((s) => s && decodeURIComponent(s));
+      if (suffix === "/insertAll" && req.method === "POST") {
         return {
           endpoint: "bigquery.insertAll",
           handle: () => handleInsertAll(this.context, this.bigquery, req, project, dataset, table),
         };
       }
-      return !insertAll && req.method === "GET"
+      if (req.method !== "GET") return undefined;
+      return suffix === "/data"
         ? {
-            endpoint: "bigquery.tables.get",
-            handle: () => handleTablesGet(this.context, req, project, dataset, table),
+            endpoint: "bigquery.tabledata.list",
+            handle: () =>
+              handleTabledataList(this.context, this.bigquery, req, project, dataset, table),
           }
-        : undefined;
+        : suffix
+          ? undefined
+          : {
+              endpoint: "bigquery.tables.get",
+              handle: () => handleTablesGet(this.context, req, project, dataset, table),
+            };
+    },
+    (req) => {
+      const m = TABLES_PATH.exec(req.url.pathname);
+      if (!m || req.method !== "GET") return undefined;
+      const [, project, dataset] = m.map((s) => s && decodeURIComponent(s));
+      return {
+        endpoint: "bigquery.tables.list",
+        handle: () => handleTablesList(this.context, req, project, dataset),
+      };
+    },
+    (req) => {
+      const m = OBJECTS_PATH.exec(req.url.pathname);
+      if (!m || req.method !== "GET") return undefined;
+      const bucket = decodeURIComponent(m[1]);
+      if (m[2] === undefined) {
+        return {
+          endpoint: "storage.objects.list",
+          handle: () => handleObjectsList(this.context, this.storage, req, bucket),
+        };
+      }
+      const object = decodeURIComponent(m[2]);
+      return {
+        endpoint: "storage.objects.get",
+        handle: () => handleObjectGet(this.context, this.storage, req, bucket, object),
+      };
     },
     (req) => {
       const m = UPLOAD_PATH.exec(req.url.pathname);
@@ -188,6 +230,7 @@ export class GoogleEmulator {
     if (fault?.reset) {
       this.decisions.push({
         endpoint: route.endpoint,
+        layer: layerOf(route.endpoint),
         allowed: false,
         status: 0,
         reason: "injected connection reset",
@@ -198,6 +241,7 @@ export class GoogleEmulator {
     if (fault?.status) {
       this.decisions.push({
         endpoint: route.endpoint,
+        layer: layerOf(route.endpoint),
         allowed: false,
         status: fault.status,
         reason: `injected HTTP ${fault.status}`,

@@ -1,10 +1,12 @@
 /**
  * The Google resources of an applied stack, indexed the way the emulated APIs look them up:
  * pool providers by audience, service accounts by email, datasets/tables/buckets by name,
- * and the IAM grants on each (member resources and bindings, project-level ones too).
+ * and the IAM grants on each (`_iam_member`, `_iam_binding` and `_iam_policy` resources, with
+ * their IAM conditions; project-level ones too). Several stacks of one app read as one.
  */
-import type { AppliedResource, AppliedStack, TfValue } from "./fake-apply";
+import type { AppliedResource, AppliedResources, TfValue } from "./fake-apply";
 import type { Binding } from "./iam";
+import { readCondition } from "./iam-conditions";
 import type { TableField } from "../stacks/schema/table-schema";
 import { GOOGLE_DEFAULT_AWS_MAPPING } from "../stacks/federation/attribute-mapping";
 
@@ -23,6 +25,7 @@ export interface PoolProvider {
 
 export interface ServiceAccountState {
   readonly email: string;
+  readonly project: string;
   readonly disabled: boolean;
   readonly bindings: readonly Binding[];
 }
@@ -33,7 +36,7 @@ export interface TableState {
   readonly tableId: string;
   readonly schema: readonly TableField[];
   readonly timePartitioning?: TfValue;
-  /** Table-level IAM (google_bigquery_table_iam_member/binding): how a pipeline is granted its table. */
+  /** Table-level grants (google_bigquery_table_iam_*). */
   readonly bindings: readonly Binding[];
 }
 
@@ -48,23 +51,52 @@ export interface BucketState {
   readonly bindings: readonly Binding[];
 }
 
+/**
+ * The grants on one resource, from its `google_X_iam_member`, `_iam_binding` and `_iam_policy`
+ * resources (`prefix` is `google_X_iam`), each with its IAM condition if it has one.
+ */
 function bindingsFrom(
-  stack: AppliedStack,
-  memberType: string,
-  bindingType: string,
+  stack: AppliedResources,
+  prefix: string,
   belongsHere: (values: Record<string, TfValue>) => boolean,
 ): Binding[] {
   const out: Binding[] = [];
-  for (const r of stack.resourcesOf(memberType)) {
-    if (belongsHere(r.values))
-      out.push({ role: r.values.role, member: r.values.member, source: r.address });
+  for (const r of stack.resourcesOf(`${prefix}_member`)) {
+    if (belongsHere(r.values)) out.push(binding(r.values.role, r.values.member, r, r.values));
   }
-  for (const r of stack.resourcesOf(bindingType)) {
+  for (const r of stack.resourcesOf(`${prefix}_binding`)) {
     if (!belongsHere(r.values)) continue;
     for (const member of r.values.members ?? [])
-      out.push({ role: r.values.role, member, source: r.address });
+      out.push(binding(r.values.role, member, r, r.values));
+  }
+  for (const r of stack.resourcesOf(`${prefix}_policy`)) {
+    if (!belongsHere(r.values)) continue;
+    let policy: TfValue;
+    try {
+      policy = JSON.parse(r.values.policy_data);
+    } catch {
+      throw new Error(`${r.address}: policy_data is not JSON: ${String(r.values.policy_data)}`);
+    }
+    for (const b of policy.bindings ?? []) {
+      for (const member of b.members ?? []) out.push(binding(b.role, member, r, b));
+    }
   }
   return out;
+}
+
+function binding(
+  role: string,
+  member: string,
+  source: AppliedResource,
+  withCondition: TfValue,
+): Binding {
+  const condition = readCondition(withCondition.condition);
+  return { role, member, source: source.address, ...(condition ? { condition } : {}) };
+}
+
+/** A table IAM resource's table_id: the plain id, or `projects/P/datasets/D/tables/T`. */
+function tableIdOf(values: Record<string, TfValue>): string {
+  return String(values.table_id).split("/").pop()!;
 }
 
 export class GoogleState {
@@ -75,7 +107,7 @@ export class GoogleState {
   private readonly tables = new Map<string, TableState>();
   private readonly buckets = new Map<string, BucketState>();
 
-  constructor(readonly stack: AppliedStack) {
+  constructor(readonly stack: AppliedResources) {
     const pools = new Map(
       stack
         .resourcesOf("google_iam_workload_identity_pool")
@@ -86,8 +118,7 @@ export class GoogleState {
       .map((r) => this.provider(r, pools.get(r.values.workload_identity_pool_id)));
     this.projectBindings = bindingsFrom(
       stack,
-      "google_project_iam_member",
-      "google_project_iam_binding",
+      "google_project_iam",
       (v) => (v.project ?? stack.googleProject) === stack.googleProject,
     );
 
@@ -95,11 +126,11 @@ export class GoogleState {
       const email = sa.values.email as string;
       this.serviceAccounts.set(email, {
         email,
+        project: sa.values.project ?? stack.googleProject,
         disabled: sa.values.disabled === true,
         bindings: bindingsFrom(
           stack,
-          "google_service_account_iam_member",
-          "google_service_account_iam_binding",
+          "google_service_account_iam",
           (v) => v.service_account_id === sa.values.name || v.service_account_id === email,
         ),
       });
@@ -112,27 +143,27 @@ export class GoogleState {
         datasetId,
         bindings: bindingsFrom(
           stack,
-          "google_bigquery_dataset_iam_member",
-          "google_bigquery_dataset_iam_binding",
+          "google_bigquery_dataset_iam",
           (v) => v.dataset_id === datasetId && (v.project ?? stack.googleProject) === project,
         ),
       });
     }
     for (const t of stack.resourcesOf("google_bigquery_table")) {
       const project = t.values.project ?? stack.googleProject;
-      this.tables.set(`${project}/${t.values.dataset_id}/${t.values.table_id}`, {
+      const datasetId = t.values.dataset_id as string;
+      const tableId = t.values.table_id as string;
+      this.tables.set(`${project}/${datasetId}/${tableId}`, {
         project,
-        datasetId: t.values.dataset_id,
-        tableId: t.values.table_id,
+        datasetId,
+        tableId,
         schema: JSON.parse(t.values.schema ?? "[]"),
         timePartitioning: t.values.time_partitioning,
         bindings: bindingsFrom(
           stack,
-          "google_bigquery_table_iam_member",
-          "google_bigquery_table_iam_binding",
+          "google_bigquery_table_iam",
           (v) =>
-            v.dataset_id === t.values.dataset_id &&
-            v.table_id === t.values.table_id &&
+            v.dataset_id === datasetId &&
+            tableIdOf(v) === tableId &&
             (v.project ?? stack.googleProject) === project,
         ),
       });
@@ -143,9 +174,8 @@ export class GoogleState {
         name,
         bindings: bindingsFrom(
           stack,
-          "google_storage_bucket_iam_member",
-          "google_storage_bucket_iam_binding",
-          (v) => v.bucket === name,
+          "google_storage_bucket_iam",
+          (v) => String(v.bucket).replace(/^b\//, "") === name,
         ),
       });
     }
@@ -189,6 +219,12 @@ export class GoogleState {
 
   table(project: string, datasetId: string, tableId: string): TableState | undefined {
     return this.tables.get(`${project}/${datasetId}/${tableId}`);
+  }
+
+  tablesOf(project: string, datasetId: string): TableState[] {
+    return [...this.tables.values()].filter(
+      (t) => t.project === project && t.datasetId === datasetId,
+    );
   }
 
   bucket(name: string): BucketState | undefined {

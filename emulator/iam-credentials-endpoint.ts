@@ -3,7 +3,8 @@
  * (an STS token) must hold iam.serviceAccounts.getAccessToken on that service account, i.e.
  * be named by a member of a roles/iam.workloadIdentityUser grant in the applied stack.
  */
-import { describePrincipal, findGrant, PERMISSIONS } from "./iam";
+import { describeGrant, describePrincipal, findGrant, PERMISSIONS } from "./iam";
+import { serviceAccountResource } from "./iam-conditions";
 import {
   authenticate,
   googleError,
@@ -96,6 +97,7 @@ export function handleGenerateAccessToken(
     [...account.bindings, ...ctx.state.projectBindings],
     principal,
     PERMISSIONS.getAccessToken,
+    serviceAccountResource(account.project, email),
   );
   if (!grant) {
     return refuse(
@@ -105,6 +107,7 @@ export function handleGenerateAccessToken(
       `no grant of roles/iam.workloadIdentityUser on ${email} names ${describePrincipal(principal)}`,
       principal,
       { serviceAccount: email, grants: account.bindings },
+      "no impersonation grant",
     );
   }
   const expiresAtMs = ctx.now() + lifetime * 1000;
@@ -114,7 +117,7 @@ export function handleGenerateAccessToken(
     allowed: true,
     status: 200,
     principal: describePrincipal(principal),
-    reason: `${grant.member} holds ${grant.role} on ${email} (${grant.source})`,
+    reason: describeGrant(grant, email),
     detail: { serviceAccount: email, grant },
   });
   return json(200, { accessToken: issued.token, expireTime: rfc3339(expiresAtMs) });

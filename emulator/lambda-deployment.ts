@@ -8,9 +8,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { unzipSync } from "fflate";
 import { LAMBDA_ENV } from "../stacks/federation/lambda-environment";
-import type { AppliedResource, AppliedStack } from "./fake-apply";
+import { AppliedApp, type AppliedResource, type AppliedStack } from "./fake-apply";
 
 export interface LambdaDeployment {
+  /** `aws_lambda_function.NAME` in the synthesized JSON. */
+  readonly address: string;
   readonly functionName: string;
   /** `index.handler` -> file index.js, export handler. */
   readonly handler: string;
@@ -35,11 +37,24 @@ export interface LambdaDeploymentOptions {
   readonly audience?: string;
   /** `type.name` of the function when the stack has several. @default the only one */
   readonly functionAddress?: string;
+  /**
+   * Environment variables set over the deployed ones (after the endpoints are pointed at the
+   * emulator), e.g. another pipeline's table to try to write it. @default none
+   */
+  readonly environmentOverrides?: Readonly<Record<string, string>>;
 }
 
-function lambdaResource(stack: AppliedStack, address?: string): AppliedResource {
-  if (!address) return stack.only("aws_lambda_function");
-  const found = stack.resourcesOf("aws_lambda_function").find((r) => r.address === address);
+function lambdaResource(stack: AppliedStack | AppliedApp, address?: string): AppliedResource {
+  const functions = stack.resourcesOf("aws_lambda_function");
+  if (!address) {
+    if (functions.length !== 1) {
+      throw new Error(
+        `the stack has ${functions.length} aws_lambda_function resources; name one with functionAddress`,
+      );
+    }
+    return functions[0];
+  }
+  const found = functions.find((r) => r.address === address);
   if (!found) throw new Error(`the stack has no ${address}`);
   return found;
 }
@@ -51,8 +66,18 @@ function retarget(url: string, base: string): string {
   return `${to.origin}${from.pathname}${from.search}`;
 }
 
+/** Every function of the stack (or of every stack of the app), each deployed as itself. */
+export function lambdaDeployments(
+  stack: AppliedStack | AppliedApp,
+  options: Omit<LambdaDeploymentOptions, "functionAddress">,
+): LambdaDeployment[] {
+  return stack
+    .resourcesOf("aws_lambda_function")
+    .map((fn) => lambdaDeployment(stack, { ...options, functionAddress: fn.address }));
+}
+
 export function lambdaDeployment(
-  stack: AppliedStack,
+  stack: AppliedStack | AppliedApp,
   options: LambdaDeploymentOptions,
 ): LambdaDeployment {
   const fn = lambdaResource(stack, options.functionAddress);
@@ -73,20 +98,24 @@ export function lambdaDeployment(
   variables[LAMBDA_ENV.credentialConfig] = JSON.stringify(credential);
   variables[LAMBDA_ENV.bigqueryEndpoint] = options.googleEndpoint;
   variables[LAMBDA_ENV.storageEndpoint] = options.googleEndpoint;
+  Object.assign(variables, options.environmentOverrides);
 
   const role = stack
     .resourcesOf("aws_iam_role")
     .find((r) => r.values.arn === fn.values.role || r.values.name === fn.values.role);
+  const stackDir =
+    stack instanceof AppliedApp ? stack.stackOf(fn.address).stackDir : stack.stackDir;
   return {
+    address: fn.address,
     functionName: fn.values.function_name,
     handler: fn.values.handler ?? "index.handler",
     runtime: fn.values.runtime,
     memoryMb: fn.values.memory_size ?? 128,
     timeoutSeconds: fn.values.timeout ?? 3,
-    assetZip: path.resolve(stack.stackDir, fn.values.filename),
+    assetZip: path.resolve(stackDir, fn.values.filename),
     environment: variables,
-    awsAccountId: stack.awsAccountId,
-    awsRegion: stack.awsRegion,
+    awsAccountId: fn.awsAccountId,
+    awsRegion: fn.awsRegion,
     roleName: role?.values.name ?? String(fn.values.role).split("/").pop(),
   };
 }

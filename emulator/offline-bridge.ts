@@ -6,13 +6,13 @@
 import { AwsIdentityTable, type AwsIdentity } from "./aws-identities";
 import { AppliedStack, type FakeApplyOptions } from "./fake-apply";
 import { GoogleEmulator } from "./google-emulator";
+import { destinationRows } from "./offline-platform";
 import { LambdaContainer } from "./lambda-container";
 import { lambdaDeployment, unpackLambdaAsset, type LambdaDeployment } from "./lambda-deployment";
 import { sqsEvent, type SqsEvent } from "./sqs-events";
 import type { StoredRow } from "./bigquery-endpoint";
 import type { SigningCredentials } from "./sigv4";
 import { awsPartitionOf } from "../stacks/federation/partition";
-import { LAMBDA_ENV } from "../stacks/federation/lambda-environment";
 
 export interface OfflineBridgeProps extends FakeApplyOptions {
   /** The synthesized cdk.tf.json. */
@@ -100,12 +100,7 @@ export class OfflineBridge {
 
   /** Rows in the function's destination table. */
   rows(): StoredRow[] {
-    const env = this.deployment.environment;
-    return this.emulator.rows(
-      env[LAMBDA_ENV.projectId],
-      env[LAMBDA_ENV.datasetId],
-      env[LAMBDA_ENV.tableId],
-    );
+    return destinationRows(this.emulator, this.deployment);
   }
 
   async stop(): Promise<void> {

@@ -7,7 +7,13 @@
 import { admitAwsCaller } from "../stacks/policies/trust-model/sts-admission";
 import { verifySignature } from "./sigv4";
 import type { Principal } from "./iam";
-import { json, refuse, type EmulatorContext, type EmulatorRequest } from "./emulator-context";
+import {
+  json,
+  refuse,
+  type DenialCheck,
+  type EmulatorContext,
+  type EmulatorRequest,
+} from "./emulator-context";
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
@@ -39,7 +45,12 @@ function oauthError(error: string, description: string) {
 
 export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
   const endpoint = "sts.token" as const;
-  const deny = (error: string, description: string, detail?: Record<string, unknown>) =>
+  const deny = (
+    error: string,
+    description: string,
+    detail?: Record<string, unknown>,
+    check: DenialCheck = "request",
+  ) =>
     refuse(
       ctx,
       endpoint,
@@ -47,6 +58,7 @@ export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
       `${error}: ${description}`,
       undefined,
       detail,
+      check,
     );
 
   const form = new URLSearchParams(req.body.toString("utf8"));
@@ -66,6 +78,7 @@ export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
       "invalid_target",
       'The target service indicated by the "audience" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn\'t exist.',
       { audience },
+      "provider",
     );
   }
 
@@ -73,7 +86,12 @@ export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
   try {
     token = decodeSubjectToken(form.get("subject_token") ?? "");
   } catch (err) {
-    return deny("invalid_request", `Invalid AWS subject token: ${(err as Error).message}`);
+    return deny(
+      "invalid_request",
+      `Invalid AWS subject token: ${(err as Error).message}`,
+      undefined,
+      "subject token",
+    );
   }
   const target = (token.headers["x-goog-cloud-target-resource"] ?? "").replace(/^https:/, "");
   if (target !== provider.audience) {
@@ -81,6 +99,7 @@ export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
       "invalid_target",
       `The subject token's x-goog-cloud-target-resource "${target}" does not match the audience "${audience}".`,
       { audience },
+      "subject token",
     );
   }
 
@@ -91,10 +110,17 @@ export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
     return deny(
       "invalid_grant",
       `The subject token is not a POST to AWS STS: ${token.method} ${token.url}`,
+      undefined,
+      "subject token",
     );
   }
   if (url.searchParams.get("Action") !== "GetCallerIdentity") {
-    return deny("invalid_grant", "The subject token does not call GetCallerIdentity.");
+    return deny(
+      "invalid_grant",
+      "The subject token does not call GetCallerIdentity.",
+      undefined,
+      "subject token",
+    );
   }
   // What AWS checks on replay: the signature (empty body, as Google replays it) and its age.
   const signature = verifySignature(
@@ -106,6 +132,8 @@ export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
     return deny(
       "invalid_grant",
       `AWS rejected the signed GetCallerIdentity request: ${signature.reason}`,
+      undefined,
+      "subject token",
     );
   }
   const regionInHost = host[1] ?? "us-east-1";
@@ -113,6 +141,8 @@ export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
     return deny(
       "invalid_grant",
       `AWS rejected the signed GetCallerIdentity request: credential scope region ${signature.region} does not match ${url.host}`,
+      undefined,
+      "subject token",
     );
   }
   const caller = ctx.identities.lookup(signature.accessKeyId)!.caller;
@@ -124,7 +154,12 @@ export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
       admission.stage === "account"
         ? `The AWS account ${caller.account} of the caller does not match the provider's account ${provider.awsAccountId}.`
         : admission.reason;
-    return deny("invalid_grant", reason, { assertion: caller, provider: provider.name });
+    return deny(
+      "invalid_grant",
+      reason,
+      { assertion: caller, provider: provider.name },
+      admission.stage === "account" ? "account pin" : "attribute mapping",
+    );
   }
   const detail = {
     assertion: caller,
@@ -141,6 +176,7 @@ export function handleStsToken(ctx: EmulatorContext, req: EmulatorRequest) {
       `unauthorized_client: ${admission.reason} for ${caller.arn}`,
       undefined,
       detail,
+      "attribute condition",
     );
   }
   const mapped = admission;

@@ -61,7 +61,7 @@ function printTrustChain(bridge: OfflineBridge): void {
 
 function printDecisions(decisions: readonly Decision[]): void {
   for (const d of decisions) {
-    const verdict = d.allowed ? "ALLOW" : "DENY ";
+    const verdict = d.allowed ? "ALLOW" : `DENY at ${d.layer}${d.check ? ` (${d.check})` : ""}:`;
     line(`    ${verdict} ${d.endpoint.padEnd(24)} ${d.status}  ${d.reason}`);
   }
 }
