@@ -51,7 +51,7 @@ export class SecurityRulePack implements IAspect {
   }
 
   private validateStack(stack: TerraformStack): string[] {
-    const result = evaluateRulePack(stack.toTerraform(), this.rules);
+    const result = evaluateRulePack(terraformToJudge(stack), this.rules);
     const errors = result.findings.filter((f) => f.level === "error");
     for (const warning of result.findings.filter((f) => f.level === "warning")) {
       const message = `[${stack.node.id}] ${formatFinding(warning)}`;
@@ -63,4 +63,16 @@ export class SecurityRulePack implements IAspect {
       `security rule pack: ${errors.length} error${errors.length > 1 ? "s" : ""} in stack ${stack.node.id}\n  ${errors.map(formatFinding).join("\n  ")}`,
     ];
   }
+}
+
+/** A stack that keeps the JSON judged at validation and writes exactly that (BridgeStack). */
+interface FreezableStack {
+  freezeTerraform(): ReturnType<TerraformStack["toTerraform"]>;
+}
+
+function terraformToJudge(stack: TerraformStack): ReturnType<TerraformStack["toTerraform"]> {
+  const freezable = stack as Partial<FreezableStack>;
+  return typeof freezable.freezeTerraform === "function"
+    ? freezable.freezeTerraform()
+    : stack.toTerraform();
 }
