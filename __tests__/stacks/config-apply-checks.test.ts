@@ -282,6 +282,11 @@ describe("config checks Google and AWS would otherwise make at apply", () => {
     );
   });
 
+  it("reports a malformed environment name once, not as a missing lambda.functionName", () => {
+    const problems = configProblems({ environment: "e".repeat(60) });
+    expect(problems.map((p) => p.field)).toEqual(["environment"]);
+  });
+
   it("refuses a schema of more than 10,000 columns", () => {
     const wide = Array.from({ length: 10_000 }, (_, i) => ({ name: `c${i}`, type: "STRING" }));
     expectOneProblem(
