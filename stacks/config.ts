@@ -21,6 +21,13 @@ import {
   type TableField,
 } from "./schema/table-schema";
 import { readStrictJson } from "./config-json";
+import {
+  GOOGLE_CLOUD_REGIONS,
+  isGoogleCloudRegion,
+  isStorageLocation,
+  STORAGE_DUAL_REGIONS,
+  STORAGE_MULTI_REGIONS,
+} from "./schema/google-locations";
 import { MIN_LAMBDA_TIMEOUT_SECONDS, minimumTimeoutReason } from "./aws/lambda-timeout";
 import {
   BIGQUERY_LOCATIONS,
@@ -596,7 +603,9 @@ export const bridgeConfigSchema = z
         .string({ error: 'expected the project number as a string of digits, e.g. "123456789012"' })
         .regex(/^\d{6,20}$/, 'expected a GCP project number (digits only), e.g. "123456789012"')
         .optional(),
-      region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'expected a GCP region, e.g. "europe-west1"'),
+      region: z.string().refine(isGoogleCloudRegion, {
+        message: `expected a Google Cloud region such as "europe-west1", in lower case (Google's regions: ${GOOGLE_CLOUD_REGIONS.join(", ")})`,
+      }),
     }),
     federation: z.strictObject({
       poolId: poolOrProviderId("pool"),
@@ -675,10 +684,9 @@ export const bridgeConfigSchema = z
         /** @default the BigQuery location */
         location: z
           .string()
-          .regex(
-            /^(?:[a-z]+-[a-z]+\d+|[A-Z]+\d*)$/,
-            'expected a Cloud Storage location: a region such as "europe-west1", or a multi-/dual-region such as "EU" or "EUR4"',
-          )
+          .refine(isStorageLocation, {
+            message: `expected a Cloud Storage location: a multi-region (${STORAGE_MULTI_REGIONS.join(", ")}), a dual-region (${STORAGE_DUAL_REGIONS.join(", ")}) or a region such as "europe-west1" (Google's regions: ${GOOGLE_CLOUD_REGIONS.join(", ")})`,
+          })
           .optional(),
         /** Days before archived batches are deleted; unset keeps them. */
         retentionDays: z.number().int().positive("expected a positive number of days").optional(),
