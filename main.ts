@@ -59,18 +59,24 @@ function main(): void {
   const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
   let reports: WrittenReport[] = [];
   let staged = "";
-  const result = writeOutdirAtomically(outdir, (staging) => {
-    staged = staging;
-    const app = new App({ outdir: staging });
-    for (const config of configs) {
-      if (selected.length === 0 || selected.includes(config.environment)) {
-        new BridgeStack(app, config.environment, { config });
+  const result = writeOutdirAtomically(
+    outdir,
+    (staging) => {
+      staged = staging;
+      const app = new App({ outdir: staging });
+      for (const config of configs) {
+        if (selected.length === 0 || selected.includes(config.environment)) {
+          new BridgeStack(app, config.environment, { config });
+        }
       }
-    }
-    app.synth();
-    assertNoErrorAnnotations(app);
-    reports = writeReviewReports(staging);
-  });
+      app.synth();
+      assertNoErrorAnnotations(app);
+      reports = writeReviewReports(staging);
+    },
+    // A subset run says nothing about the other environments: their previous output stays.
+    // A run of every environment drops the output of one whose config is gone (not its state).
+    { subset: selected.length > 0 },
+  );
   for (const r of reports) {
     const file = path.join(result.outdir, path.relative(staged, r.file));
     const shown = path.relative(process.cwd(), file) || file;

@@ -7,7 +7,12 @@
  * means the object is already there.
  */
 import type { IncomingMessage } from "./event-parsing";
-import { describeGoogleError, failureMessage, statusOf } from "./google-errors";
+import {
+  describeGoogleError,
+  failureMessage,
+  statusOf,
+  type DescribedGoogleError,
+} from "./google-errors";
 import { withGoogleRetry, type GoogleCallProps } from "./google-call";
 
 export interface ArchiveProps extends GoogleCallProps {
@@ -34,7 +39,19 @@ export function uploadUrl(storageEndpoint: string, bucket: string, objectName: s
   );
 }
 
-/** Uploads the batch; throws an Error with an actionable message when it cannot. */
+/**
+ * The archive step failed. It carries what Google answered, because the upload is the
+ * invocation's first Google call: an STS or IAM refusal, or a spent time budget, surfaces here
+ * and must be counted as what it is, not as an archive problem.
+ */
+export class ArchiveFailedError extends Error {
+  constructor(readonly described: DescribedGoogleError) {
+    super(failureMessage(described, "archive"));
+    this.name = "ArchiveFailedError";
+  }
+}
+
+/** Uploads the batch; throws an ArchiveFailedError with an actionable message when it cannot. */
 export async function archiveBatch(
   messages: readonly IncomingMessage[],
   objectName: string,
@@ -65,7 +82,7 @@ export async function archiveBatch(
     );
   } catch (err) {
     // An STS or IAM failure is reported as what it is, not as an archive problem.
-    throw new Error(failureMessage(describeGoogleError(err, props.errorContext), "archive"));
+    throw new ArchiveFailedError(describeGoogleError(err, props.errorContext));
   }
   return { bytes: Buffer.byteLength(body, "utf8") };
 }

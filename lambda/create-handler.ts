@@ -22,7 +22,8 @@ import {
   type LimitName,
   type MessageLimits,
 } from "./message-limits";
-import { archiveBatch, archiveObjectName } from "./archive-writer";
+import { archiveBatch, archiveObjectName, ArchiveFailedError } from "./archive-writer";
+import { archiveFailureCauseOf, type FailureCause } from "./failure-cause";
 import type { GoogleErrorContext } from "./google-errors";
 import { NO_METRICS, type HandlerMetrics } from "./metrics";
 
@@ -146,11 +147,13 @@ export function createHandler(deps: HandlerDeps): Handler {
         });
       } catch (err) {
         const reason = (err as Error).message;
+        const cause: FailureCause =
+          err instanceof ArchiveFailedError ? archiveFailureCauseOf(err.described) : "Archive";
         logger.error(reason, { object: `gs://${config.archiveBucket}/${objectName}` });
         for (const message of messages)
           if (!failures.has(message.messageId)) {
             failures.set(message.messageId, reason);
-            metrics.messageFailed("Archive");
+            metrics.messageFailed(cause);
           }
         metrics.rowsWritten(0);
         return respond(parsed.kind, messages, failures, 0, logger, {

@@ -14,7 +14,7 @@ export const FAILURE_CAUSES = [
   "GoogleUnavailable",
   /** The invocation's time budget ran out before the rows were written. */
   "TimeBudget",
-  /** The raw batch could not be archived, so nothing was written. */
+  /** Cloud Storage refused or failed the archive upload, so nothing was written. */
   "Archive",
 ] as const;
 export type FailureCause = (typeof FAILURE_CAUSES)[number];
@@ -23,4 +23,15 @@ export type FailureCause = (typeof FAILURE_CAUSES)[number];
 export function failureCauseOf(described: DescribedGoogleError): FailureCause {
   if (described.reason === "time-budget-exhausted") return "TimeBudget";
   return described.retryable ? "GoogleUnavailable" : "GoogleDenied";
+}
+
+/**
+ * The cause of a failed archive upload. The upload is the first Google call of an invocation
+ * with the archive on, so it also meets STS/IAM refusals and the time budget: only a failure
+ * Cloud Storage itself answered is "Archive"; the rest is counted like any other Google call.
+ */
+export function archiveFailureCauseOf(described: DescribedGoogleError): FailureCause {
+  const cause = failureCauseOf(described);
+  if (cause === "TimeBudget" || described.service !== "storage") return cause;
+  return "Archive";
 }

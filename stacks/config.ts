@@ -21,6 +21,13 @@ import {
   type TableField,
 } from "./schema/table-schema";
 import { readStrictJson } from "./config-json";
+import {
+  GOOGLE_CLOUD_REGIONS,
+  isGoogleCloudRegion,
+  isStorageLocation,
+  STORAGE_DUAL_REGIONS,
+  STORAGE_MULTI_REGIONS,
+} from "./schema/google-locations";
 import { MIN_LAMBDA_TIMEOUT_SECONDS, minimumTimeoutReason } from "./aws/lambda-timeout";
 import {
   BIGQUERY_LOCATIONS,
@@ -166,6 +173,9 @@ const awsRegion = z
     message: 'expected an AWS region, e.g. "eu-west-1"',
     abort: true,
   });
+
+/** An IAM role ARN of any partition: (1) the partition, (2) the account; checked against the region and the map key by checkDeployRoleArn. */
+const IAM_ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role\/[\w+=,.@/-]{1,64}$/;
 
 /** A state object path: Terraform refuses a leading or trailing "/" and empty segments. */
 const statePath = (what: string, example: string) =>
@@ -571,7 +581,7 @@ export const bridgeConfigSchema = z
           z
             .string()
             .regex(
-              /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/,
+              IAM_ROLE_ARN,
               'expected an IAM role ARN, e.g. "arn:aws:iam::444455556666:role/wif-bridge-deployer"',
             ),
         )
@@ -593,7 +603,9 @@ export const bridgeConfigSchema = z
         .string({ error: 'expected the project number as a string of digits, e.g. "123456789012"' })
         .regex(/^\d{6,20}$/, 'expected a GCP project number (digits only), e.g. "123456789012"')
         .optional(),
-      region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'expected a GCP region, e.g. "europe-west1"'),
+      region: z.string().refine(isGoogleCloudRegion, {
+        message: `expected a Google Cloud region such as "europe-west1", in lower case (Google's regions: ${GOOGLE_CLOUD_REGIONS.join(", ")})`,
+      }),
     }),
     federation: z.strictObject({
       poolId: poolOrProviderId("pool"),
@@ -672,10 +684,9 @@ export const bridgeConfigSchema = z
         /** @default the BigQuery location */
         location: z
           .string()
-          .regex(
-            /^(?:[a-z]+-[a-z]+\d+|[A-Z]+\d*)$/,
-            'expected a Cloud Storage location: a region such as "europe-west1", or a multi-/dual-region such as "EU" or "EUR4"',
-          )
+          .refine(isStorageLocation, {
+            message: `expected a Cloud Storage location: a multi-region (${STORAGE_MULTI_REGIONS.join(", ")}), a dual-region (${STORAGE_DUAL_REGIONS.join(", ")}) or a region such as "europe-west1" (Google's regions: ${GOOGLE_CLOUD_REGIONS.join(", ")})`,
+          })
           .optional(),
         /** Days before archived batches are deleted; unset keeps them. */
         retentionDays: z.number().int().positive("expected a positive number of days").optional(),
@@ -990,7 +1001,7 @@ function checkPipeline(config: RawConfig, pipeline: Pipeline, ctx: z.RefinementC
       code: "custom",
       path: [...base, "lambda", "roleName"],
       input: subject,
-      message: `google.subject "${subject}" is ${bytes} bytes; Google refuses more than ${GOOGLE_SUBJECT_MAX_BYTES}. Shorten lambda.roleName or lambda.functionName by ${bytes - GOOGLE_SUBJECT_MAX_BYTES}`,
+      message: `google.subject "${subject}" is ${bytes} bytes; Google refuses more than ${GOOGLE_SUBJECT_MAX_BYTES}. Shorten ${formatPath([...base, "lambda", "roleName"])} or ${formatPath([...base, "lambda", "functionName"])} by ${bytes - GOOGLE_SUBJECT_MAX_BYTES}`,
     });
   }
   if (pipeline.queue.batchSize > 10 && pipeline.queue.maxBatchingWindowSeconds < 1) {
@@ -1017,6 +1028,16 @@ function checkPipeline(config: RawConfig, pipeline: Pipeline, ctx: z.RefinementC
       });
     }
   }
+  const functionNameField = formatPath([...base, "lambda", "functionName"]);
+  const roleNameField = formatPath([...base, "lambda", "roleName"]);
+  // A derived function name comes from the environment (and pipeline) name: a problem of it is
+  // reported there, with the value that is in the file, never as a "missing" functionName.
+  const functionNameSource =
+    explicit.functionName !== undefined
+      ? { path: [...base, "lambda", "functionName"], input: explicit.functionName }
+      : declared
+        ? { path: [...base, "name"], input: pipeline.name }
+        : { path: ["environment"], input: config.environment };
   if (
     explicit.functionName === undefined &&
     namesWellFormed &&
@@ -1024,26 +1045,29 @@ function checkPipeline(config: RawConfig, pipeline: Pipeline, ctx: z.RefinementC
   ) {
     ctx.addIssue({
       code: "custom",
-      path: [...base, "name"],
-      input: pipeline.name,
-      message: `the derived function name "${names.functionName}" is ${names.functionName.length} characters; Lambda allows ${FUNCTION_NAME_MAX}. Set ${formatPath([...base, "lambda", "functionName"])}`,
+      ...functionNameSource,
+      message: `the derived function name "${names.functionName}" is ${names.functionName.length} characters; Lambda allows ${FUNCTION_NAME_MAX}. Set ${functionNameField}`,
     });
   }
-  if (!explicit.roleName && names.roleName.length > ROLE_NAME_MAX) {
+  // A malformed environment or pipeline name has its own problem; what it derives is not checked.
+  const functionNameChecked = explicit.functionName !== undefined || namesWellFormed;
+  if (functionNameChecked && !explicit.roleName && names.roleName.length > ROLE_NAME_MAX) {
+    const maxFunctionName = ROLE_NAME_MAX - ROLE_NAME_SUFFIX.length;
     ctx.addIssue({
       code: "custom",
-      path: [...base, "lambda", "functionName"],
-      input: explicit.functionName,
-      message: `the derived IAM role name "${names.roleName}" is ${names.roleName.length} characters; IAM allows ${ROLE_NAME_MAX}. Set lambda.roleName, or shorten lambda.functionName to at most ${ROLE_NAME_MAX - ROLE_NAME_SUFFIX.length}`,
+      ...functionNameSource,
+      message:
+        explicit.functionName !== undefined
+          ? `the derived IAM role name "${names.roleName}" is ${names.roleName.length} characters; IAM allows ${ROLE_NAME_MAX}. Set ${roleNameField}, or shorten ${functionNameField} to at most ${maxFunctionName}`
+          : `the derived IAM role name "${names.roleName}" (from the derived function name "${names.functionName}") is ${names.roleName.length} characters; IAM allows ${ROLE_NAME_MAX}. Set ${roleNameField}, or set ${functionNameField} of at most ${maxFunctionName} characters`,
     });
   }
   const { deadLetterQueueName } = ingestionQueueNames(names.functionName);
-  if (deadLetterQueueName.length > QUEUE_NAME_MAX) {
+  if (functionNameChecked && deadLetterQueueName.length > QUEUE_NAME_MAX) {
     ctx.addIssue({
       code: "custom",
-      path: [...base, "lambda", "functionName"],
-      input: names.functionName,
-      message: `the dead-letter queue "${deadLetterQueueName}" would be ${deadLetterQueueName.length} characters; SQS allows ${QUEUE_NAME_MAX}. Shorten lambda.functionName`,
+      ...functionNameSource,
+      message: `the dead-letter queue "${deadLetterQueueName}" would be ${deadLetterQueueName.length} characters; SQS allows ${QUEUE_NAME_MAX}. ${explicit.functionName !== undefined ? "Shorten" : "Set"} ${functionNameField} to at most ${QUEUE_NAME_MAX - (deadLetterQueueName.length - names.functionName.length)} characters`,
     });
   }
   const { schema, partitioning } = pipeline.bigquery;
@@ -1192,13 +1216,8 @@ function checkAcrossPipelines(
         input: a.accountId,
         message: `pipeline${a.pipelines.length > 1 ? "s" : ""} ${a.pipelines.map((n) => `"${n}"`).join(", ")} run${a.pipelines.length > 1 ? "" : "s"} in AWS account ${a.accountId}: name the role Terraform assumes there, e.g. "${a.accountId}": "arn:aws:iam::${a.accountId}:role/wif-bridge-deployer"`,
       });
-    } else if (!a.deployRoleArn.includes(`::${a.accountId}:role/`)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["aws", "deployRoleArns", a.accountId],
-        input: a.deployRoleArn,
-        message: `the deploy role of account ${a.accountId} must be a role in that account`,
-      });
+    } else {
+      checkDeployRoleArn(config, a.accountId, a.deployRoleArn, ctx);
     }
     if (a.providerId === config.federation.providerId) {
       ctx.addIssue({
@@ -1218,6 +1237,39 @@ function checkAcrossPipelines(
         message: `no pipeline runs in AWS account ${account} other than the environment's own; remove it`,
       });
     }
+  }
+}
+
+/**
+ * A deploy role is a role of the account it is listed under, spelled in aws.region's partition:
+ * Terraform assumes it with the environment's credentials, which live in that one partition.
+ */
+function checkDeployRoleArn(
+  config: RawConfig,
+  accountId: string,
+  roleArn: string,
+  ctx: z.RefinementCtx,
+): void {
+  const parsed = IAM_ROLE_ARN.exec(roleArn);
+  if (!parsed) return; // malformed: the field's own problem already says so
+  const [, partition, roleAccount] = parsed;
+  const path = ["aws", "deployRoleArns", accountId];
+  const expected = findAwsPartition(config.aws.region);
+  if (expected !== undefined && partition !== expected) {
+    ctx.addIssue({
+      code: "custom",
+      path,
+      input: roleArn,
+      message: `is an ARN of partition ${partition}, but aws.region "${config.aws.region}" is in partition ${expected}; write "arn:${expected}:iam::${accountId}:role/…"`,
+    });
+  }
+  if (roleAccount !== accountId) {
+    ctx.addIssue({
+      code: "custom",
+      path,
+      input: roleArn,
+      message: `is a role of AWS account ${roleAccount}, but it is listed under account ${accountId}; the deploy role of account ${accountId} must be a role in that account ("arn:${expected ?? partition}:iam::${accountId}:role/…")`,
+    });
   }
 }
 

@@ -5,9 +5,15 @@
  * A refused or crashed run leaves the previous outdir exactly as it was, so no stack's JSON is
  * ever newer than its review or the manifest.
  *
- * What Terraform keeps in a stack's working directory (.terraform/, the lock file, a local state
- * or plan file) and the directories of stacks this run did not synthesize are not synth's to
- * drop: they are moved over from the previous outdir after the swap.
+ * What Terraform keeps in the working directory of a stack synthesized this run (.terraform/,
+ * the lock file, a local state or plan file) is not synth's to drop: it is moved over from the
+ * previous outdir after the swap, and nothing else of that stack is.
+ *
+ * A stack this run did not synthesize is either another environment of a subset run
+ * (`WIF_BRIDGE_ENV=dev`): its directory and review are kept whole, since this run says nothing
+ * about it; or, in a run of every environment, one whose config is gone (removed or renamed):
+ * its JSON, assets and review are dropped, so they cannot outlive it, and only a Terraform state
+ * file in its directory is kept (never delete a state silently: it lists what is deployed).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,6 +21,33 @@ import * as path from "node:path";
 /** Where cdktf's manifest lists the stacks' working directories. */
 const STACKS_DIR = "stacks";
 const REVIEW_DIR = "review";
+
+export interface AtomicOutdirProps {
+  /**
+   * This run synthesizes only some environments: the previous output of the others is kept
+   * whole. When false, a stack not synthesized this run has no config any more, and only its
+   * Terraform state is kept. @default false
+   */
+  readonly subset?: boolean;
+}
+
+/**
+ * Files Terraform (not synth) writes in a stack's working directory: its plugin and module
+ * cache, the provider lock file, a local state, its backup and lock, and saved plans.
+ */
+export function isTerraformWorkingFile(name: string): boolean {
+  return (
+    name === ".terraform" ||
+    name === ".terraform.lock.hcl" ||
+    name === ".terraform.tfstate.lock.info" ||
+    isTerraformState(name) ||
+    /^(?:tfplan|plan|plan\.out)$|\.(?:tfplan|plan)$/.test(name)
+  );
+}
+
+function isTerraformState(name: string): boolean {
+  return /\.tfstate(?:\.backup|\.\d+\.backup)?$/.test(name);
+}
 
 export interface AtomicOutdirResult {
   /** The outdir, now holding this run's output. */
@@ -30,6 +63,7 @@ export interface AtomicOutdirResult {
 export function writeOutdirAtomically(
   outdir: string,
   write: (stagingDir: string) => void,
+  props: AtomicOutdirProps = {},
 ): AtomicOutdirResult {
   const target = path.resolve(outdir);
   const parent = path.dirname(target);
@@ -63,7 +97,7 @@ export function writeOutdirAtomically(
   }
   let carriedOver: string[];
   try {
-    carriedOver = carryOver(previous, target);
+    carriedOver = carryOver(previous, target, props.subset ?? false);
   } catch (err) {
     throw new Error(
       `synth output is in ${target}, but moving Terraform's files over from the previous output failed ` +
@@ -76,12 +110,13 @@ export function writeOutdirAtomically(
 }
 
 /**
- * Moves what the new output lacks from `previous` into `next`: entries at the top level, whole
- * stack directories of stacks not synthesized this time (with their review), and entries of a
- * stack directory that synth does not write (Terraform's working files). Synth's own files in a
- * re-synthesized stack (its JSON, its assets) are never carried, so no stale asset survives.
+ * Moves from `previous` into `next`: top-level entries synth did not write; Terraform's working
+ * files of every stack synthesized this run; the whole directory and review of a stack not
+ * synthesized in a subset run; only the Terraform state of one gone from a full run. Synth's
+ * own files of a re-synthesized stack (its JSON, its assets) are never carried, so no stale
+ * asset survives.
  */
-function carryOver(previous: string, next: string): string[] {
+function carryOver(previous: string, next: string, subset: boolean): string[] {
   const moved: string[] = [];
   const move = (relative: string) => {
     fs.mkdirSync(path.dirname(path.join(next, relative)), { recursive: true });
@@ -89,24 +124,27 @@ function carryOver(previous: string, next: string): string[] {
     moved.push(relative);
   };
   const missing = (relative: string) => !fs.existsSync(path.join(next, relative));
+  const isDirectory = (relative: string) =>
+    fs.statSync(path.join(previous, relative)).isDirectory();
   for (const entry of fs.readdirSync(previous)) {
     if (missing(entry)) move(entry);
   }
   const previousStacks = path.join(previous, STACKS_DIR);
-  if (fs.existsSync(previousStacks) && fs.statSync(previousStacks).isDirectory()) {
-    for (const stack of fs.readdirSync(previousStacks)) {
-      const stackDir = path.join(STACKS_DIR, stack);
-      if (missing(stackDir)) {
-        move(stackDir);
-        const review = path.join(REVIEW_DIR, `${stack}.md`);
-        if (fs.existsSync(path.join(previous, review)) && missing(review)) move(review);
-        continue;
-      }
-      if (!fs.statSync(path.join(previous, stackDir)).isDirectory()) continue;
-      for (const entry of fs.readdirSync(path.join(previous, stackDir))) {
-        const relative = path.join(stackDir, entry);
-        if (missing(relative)) move(relative);
-      }
+  if (!fs.existsSync(previousStacks) || !isDirectory(STACKS_DIR)) return moved;
+  for (const stack of fs.readdirSync(previousStacks)) {
+    const stackDir = path.join(STACKS_DIR, stack);
+    if (!isDirectory(stackDir)) continue;
+    const synthesized = !missing(stackDir);
+    if (!synthesized && subset) {
+      move(stackDir);
+      const review = path.join(REVIEW_DIR, `${stack}.md`);
+      if (fs.existsSync(path.join(previous, review)) && missing(review)) move(review);
+      continue;
+    }
+    const keep = synthesized ? isTerraformWorkingFile : isTerraformState;
+    for (const entry of fs.readdirSync(path.join(previous, stackDir))) {
+      const relative = path.join(stackDir, entry);
+      if (keep(entry) && missing(relative)) move(relative);
     }
   }
   return moved;

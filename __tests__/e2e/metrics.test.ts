@@ -102,13 +102,22 @@ describe("EMF metrics of the bundled handler", () => {
     expect(sumOf(emfMetrics(d.logs), "RowsWritten")).toBe(0);
 
     const archive = await startBridge(envs[EXAMPLE]);
-    archive.emulator.inject("storage.upload", { status: 503, times: 1000 });
-    const a = await run(
-      archive,
-      [exampleRecord("x"), exampleRecord("y"), exampleRecord("z")],
-      6_000,
-    );
+    archive.emulator.inject("storage.upload", { status: 403, times: 1000 });
+    const a = await run(archive, [exampleRecord("x"), exampleRecord("y"), exampleRecord("z")]);
     expect(a.failed).toHaveLength(3);
     expect(sumOf(emfMetrics(a.logs), "MessagesFailed", { Cause: "Archive" })).toBe(3);
+  });
+
+  it("names an STS refusal met at the archive upload GoogleDenied, not Archive", async () => {
+    // With the archive on, the upload is the first Google call: the token exchange fails there.
+    const bridge = await startBridge(envs[EXAMPLE]);
+    const container = await bridge.container(bridge.roleSession({ roleName: "not-the-bridge" }));
+    const event = bridge.sqsEvent([exampleRecord("x"), exampleRecord("y")]);
+    const failed = failedMessageIds(event, await container.invoke(event));
+    expect(failed).toHaveLength(2);
+    const metrics = emfMetrics(container.logs);
+    expect(sumOf(metrics, "MessagesFailed", { Cause: "GoogleDenied" })).toBe(2);
+    expect(sumOf(metrics, "MessagesFailed", { Cause: "Archive" })).toBe(0);
+    expect(bridge.emulator.faults.calls("storage.upload")).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import { failureCauseOf } from "../../lambda/failure-cause";
 import { createHandler, errorContextFor } from "../../lambda/create-handler";
 import { describeGoogleError } from "../../lambda/google-errors";
 import { TimeBudgetExhaustedError } from "../../lambda/retry";
+import type { GoogleRequest } from "../../lambda/google-request";
 import { FakeGoogle } from "../lambda/fake-google";
 import {
   capturedLogger,
@@ -253,6 +254,78 @@ describe("the handler's metrics", () => {
       ["messageFailed", "GoogleDenied"],
       ["messageFailed", "GoogleDenied"],
     ]);
+  });
+
+  describe("with the archive on, where the upload is the first Google call", () => {
+    const twoMessages = () =>
+      sqsEvent([
+        { id: "a", body: JSON.stringify(validRecord(1)) },
+        { id: "b", body: JSON.stringify(validRecord(2)) },
+      ]);
+
+    /** The archive handler; `request` stands in for the authenticated client. */
+    function archiveHandler(
+      metrics: HandlerMetrics,
+      request: GoogleRequest = plainRequest(),
+      timeoutMs = 60_000,
+    ) {
+      const clock = new FakeClock();
+      const handler = createHandler({
+        config: runtimeConfig(google.url, { archiveBucket: "arch-bucket" }),
+        request,
+        logger: capturedLogger().logger,
+        clock,
+        metrics,
+      });
+      return () => handler(twoMessages(), lambdaContext(clock, timeoutMs));
+    }
+
+    const causes = (metrics: ReturnType<typeof recording>) =>
+      metrics.calls.filter(([k]) => k === "messageFailed").map(([, cause]) => cause);
+
+    it("counts an upload Cloud Storage refused as Archive", async () => {
+      const metrics = recording();
+      google.inject.storage.push({
+        status: 403,
+        body: { error: { code: 403, message: "forbidden", errors: [{ reason: "forbidden" }] } },
+      });
+      await archiveHandler(metrics)();
+      expect(causes(metrics)).toEqual(["Archive", "Archive"]);
+    });
+
+    it("counts an STS refusal met at the upload as GoogleDenied, not Archive", async () => {
+      const metrics = recording();
+      // What the auth client throws when the token exchange is refused, before any upload.
+      const stsRefusal: GoogleRequest = async () => {
+        throw Object.assign(new Error("Error code unauthorized_client: rejected"), {
+          config: { url: "https://sts.googleapis.com/v1/token" },
+          response: { status: 400, data: { error: "unauthorized_client" } },
+        });
+      };
+      await archiveHandler(metrics, stsRefusal)();
+      expect(causes(metrics)).toEqual(["GoogleDenied", "GoogleDenied"]);
+    });
+
+    it("counts an IAM refusal met at the upload as GoogleDenied, not Archive", async () => {
+      const metrics = recording();
+      const iamRefusal: GoogleRequest = async () => {
+        throw Object.assign(new Error("Permission 'iam.serviceAccounts.getAccessToken' denied"), {
+          config: {
+            url: "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken",
+          },
+          response: { status: 403, data: { error: { code: 403, status: "PERMISSION_DENIED" } } },
+        });
+      };
+      await archiveHandler(metrics, iamRefusal)();
+      expect(causes(metrics)).toEqual(["GoogleDenied", "GoogleDenied"]);
+    });
+
+    it("counts a time budget spent before the upload as TimeBudget, not Archive", async () => {
+      const metrics = recording();
+      await archiveHandler(metrics, plainRequest(), 1_000)();
+      expect(google.requestsTo("storage")).toHaveLength(0);
+      expect(causes(metrics)).toEqual(["TimeBudget", "TimeBudget"]);
+    });
   });
 
   it("answers the batch even when writing the metrics fails", async () => {

@@ -353,6 +353,18 @@ describe.each(SECURITY_RULES.map((rule) => [rule.id, rule] as const))("rule %s",
 });
 
 describe("rule details", () => {
+  it("advises no dataset-level data grant, which TRUST4 and TRUST9 refuse", () => {
+    for (const rule of SECURITY_RULES) {
+      const text = [rule.info, rule.explanation, rule.fix].join(" ");
+      expect([rule.id, text]).not.toEqual([
+        rule.id,
+        expect.stringMatching(/on the dataset|dataset[- ]level/i),
+      ]);
+      if (/roles\/bigquery\.dataEditor/.test(text))
+        expect([rule.id, text]).toEqual([rule.id, expect.stringContaining("on its table")]);
+    }
+  });
+
   it("exempts a queue that is another queue's dead-letter target from SQS2", () => {
     const tf = structuredClone(example);
     encryptedQueues(tf);

@@ -65,18 +65,20 @@ describe("all-or-nothing synth output", () => {
     expect(fs.readdirSync(parent)).toEqual(["out"]);
   });
 
-  it("replaces synth's files, drops stale assets, and keeps Terraform's working files", () => {
+  const NEW_DEV = {
+    "manifest.json": "new manifest",
+    "review/dev.md": "new dev review",
+    "stacks/dev/cdk.tf.json": "new dev json",
+    "stacks/dev/assets/lambda/NEWHASH/archive.zip": "new zip",
+  };
+
+  it("in a subset run, replaces synth's files, drops stale assets, keeps Terraform's working files and the other stacks", () => {
     const parent = tempParent();
     const outdir = path.join(parent, "cdktf.out");
     writeTree(outdir, PREVIOUS);
-    const result = writeOutdirAtomically(outdir, (staging) =>
-      writeTree(staging, {
-        "manifest.json": "new manifest",
-        "review/dev.md": "new dev review",
-        "stacks/dev/cdk.tf.json": "new dev json",
-        "stacks/dev/assets/lambda/NEWHASH/archive.zip": "new zip",
-      }),
-    );
+    const result = writeOutdirAtomically(outdir, (staging) => writeTree(staging, NEW_DEV), {
+      subset: true,
+    });
     expect(readTree(outdir)).toEqual({
       "manifest.json": "new manifest",
       "review/dev.md": "new dev review",
@@ -99,6 +101,53 @@ describe("all-or-nothing synth output", () => {
       ]),
     );
     expect(fs.readdirSync(parent)).toEqual(["cdktf.out"]);
+  });
+
+  it("in a run of every environment, drops a removed environment's JSON, assets and review, keeping only its state", () => {
+    const parent = tempParent();
+    const outdir = path.join(parent, "cdktf.out");
+    writeTree(outdir, {
+      ...PREVIOUS,
+      "stacks/prod/assets/lambda/OLDHASH/archive.zip": "old prod zip",
+      "stacks/prod/terraform.tfstate": "prod state",
+      "stacks/prod/terraform.tfstate.backup": "prod state backup",
+    });
+    const result = writeOutdirAtomically(outdir, (staging) => writeTree(staging, NEW_DEV));
+    expect(readTree(outdir)).toEqual({
+      "manifest.json": "new manifest",
+      "review/dev.md": "new dev review",
+      "stacks/dev/.terraform.lock.hcl": "provider hashes",
+      "stacks/dev/.terraform/terraform.tfstate": "backend cache",
+      "stacks/dev/assets/lambda/NEWHASH/archive.zip": "new zip",
+      "stacks/dev/cdk.tf.json": "new dev json",
+      "stacks/dev/terraform.tfstate": "local state kept next to the JSON",
+      // prod's config is gone: no JSON, asset or review of it survives, and its state is kept.
+      "stacks/prod/terraform.tfstate": "prod state",
+      "stacks/prod/terraform.tfstate.backup": "prod state backup",
+    });
+    expect(result.carriedOver).not.toContain("stacks/prod");
+    expect(result.carriedOver).not.toContain("review/prod.md");
+  });
+
+  it("carries only Terraform's own files of a re-synthesized stack, not a file synth no longer writes", () => {
+    const parent = tempParent();
+    const outdir = path.join(parent, "cdktf.out");
+    writeTree(outdir, {
+      "stacks/dev/cdk.tf.json": "old dev json",
+      "stacks/dev/old-module/main.tf.json": "written by an older synth",
+      "stacks/dev/tfplan": "saved plan",
+      "stacks/dev/release.tfplan": "saved plan",
+      "stacks/dev/.terraform.tfstate.lock.info": "state lock",
+    });
+    writeOutdirAtomically(outdir, (staging) =>
+      writeTree(staging, { "stacks/dev/cdk.tf.json": "new dev json" }),
+    );
+    expect(readTree(outdir)).toEqual({
+      "stacks/dev/.terraform.tfstate.lock.info": "state lock",
+      "stacks/dev/cdk.tf.json": "new dev json",
+      "stacks/dev/release.tfplan": "saved plan",
+      "stacks/dev/tfplan": "saved plan",
+    });
   });
 
   it("keeps the outdir's permissions", () => {

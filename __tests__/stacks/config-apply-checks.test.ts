@@ -221,14 +221,45 @@ describe("config checks Google and AWS would otherwise make at apply", () => {
       },
     );
 
-    it("refuses an archive location that is not a Cloud Storage location", () => {
-      expectOneProblem(
-        { archive: { location: "somewhere" } },
-        "archive.location",
-        /Cloud Storage location/,
-        "somewhere",
-      );
-    });
+    it.each(["somewhere", "FOO", "EUR9", "NAM1", "europe-west99", "EUROPE", "europe-west1-b"])(
+      "refuses the archive location %j, which is no Cloud Storage location",
+      (location) => {
+        expectOneProblem(
+          { archive: { location } },
+          "archive.location",
+          /expected a Cloud Storage location: a multi-region \(ASIA, EU, US\), a dual-region \(ASIA1, EUR4, .*NAM4\) or a region such as "europe-west1"/,
+          location,
+        );
+      },
+    );
+
+    it.each(["EU", "ASIA", "US", "EUR4", "NAM4", "ASIA1", "europe-west1", "EUROPE-WEST3", "eu"])(
+      "accepts the archive location %j (Google compares them case-insensitively)",
+      (location) => {
+        expect(exampleConfig({ archive: { location } }).archive?.location).toBe(location);
+      },
+    );
+  });
+
+  describe("Google Cloud region", () => {
+    it.each(["foo-bar1", "europe-west99", "EU", "europe-west1-b", "EUROPE-WEST1", "us-gov-west1"])(
+      "refuses gcp.region %j",
+      (region) => {
+        expectOneProblem(
+          { gcp: { region } },
+          "gcp.region",
+          /expected a Google Cloud region such as "europe-west1", in lower case \(Google's regions: .*us-central1/,
+          region,
+        );
+      },
+    );
+
+    it.each(["europe-west1", "us-central1", "me-central2", "northamerica-south1"])(
+      "accepts gcp.region %j",
+      (region) => {
+        expect(exampleConfig({ gcp: { region } }).gcp.region).toBe(region);
+      },
+    );
   });
 
   describe("minimum Lambda timeout (from the runtime's margins)", () => {
@@ -280,6 +311,11 @@ describe("config checks Google and AWS would otherwise make at apply", () => {
     expect(roleProblem?.message).toMatch(
       /derived IAM role name "f{60}-exec" is 65 characters; IAM allows 64\. Set lambda\.roleName, or shorten lambda\.functionName to at most 59/,
     );
+  });
+
+  it("reports a malformed environment name once, not as a missing lambda.functionName", () => {
+    const problems = configProblems({ environment: "e".repeat(60) });
+    expect(problems.map((p) => p.field)).toEqual(["environment"]);
   });
 
   it("refuses a schema of more than 10,000 columns", () => {

@@ -186,13 +186,50 @@ describe("validation of pipelines", () => {
   });
 
   it("refuses a deploy role in another account than the one it deploys", () => {
-    expect(
-      fields(
-        withPipelines((_p, file) => {
-          file.aws.deployRoleArns["444455556666"] = "arn:aws:iam::111122223333:role/deployer";
-        }),
-      ),
-    ).toEqual(["aws.deployRoleArns.444455556666"]);
+    const problems = problemsOf(
+      withPipelines((_p, file) => {
+        file.aws.deployRoleArns["444455556666"] = "arn:aws:iam::111122223333:role/deployer";
+      }),
+    );
+    expect(problems.map((x) => [x.field, x.value])).toEqual([
+      ["aws.deployRoleArns.444455556666", "arn:aws:iam::111122223333:role/deployer"],
+    ]);
+    expect(problems[0].message).toMatch(
+      /is a role of AWS account 111122223333, but it is listed under account 444455556666/,
+    );
+  });
+
+  it.each([
+    "arn:aws-cn:iam::444455556666:role/deployer",
+    "arn:aws-us-gov:iam::444455556666:role/deployer",
+  ])("refuses a deploy role %s of another partition than aws.region's", (arn) => {
+    const problems = problemsOf(
+      withPipelines((_p, file) => {
+        file.aws.deployRoleArns["444455556666"] = arn;
+      }),
+    );
+    expect(problems.map((x) => [x.field, x.value])).toEqual([
+      ["aws.deployRoleArns.444455556666", arn],
+    ]);
+    expect(problems[0].message).toMatch(
+      /aws\.region "eu-west-1" is in partition aws; write "arn:aws:iam::444455556666:role\/…"/,
+    );
+  });
+
+  it("refuses a deploy role ARN of no partition, or an account that is not 12 digits", () => {
+    for (const arn of [
+      "arn:gcp:iam::444455556666:role/deployer",
+      "arn:aws:iam::4444555566:role/deployer",
+      "arn:aws:iam::444455556666:user/deployer",
+    ]) {
+      expect(
+        fields(
+          withPipelines((_p, file) => {
+            file.aws.deployRoleArns["444455556666"] = arn;
+          }),
+        ),
+      ).toEqual(["aws.deployRoleArns.444455556666"]);
+    }
   });
 
   it("refuses the single-pipeline fields at the top of a pipelines file, naming where they go", () => {
@@ -246,6 +283,28 @@ describe("validation of pipelines", () => {
     expect(problems.find((x) => x.field === "pipelines[2].lambda.roleName")!.message).toMatch(
       /google\.subject .* is \d+ bytes; Google refuses more than 127/,
     );
+  });
+
+  it("names the pipeline's own fields in every fix it asks for", () => {
+    const problems = problemsOf(
+      withPipelines((p) => {
+        p[1].lambda.functionName = "f".repeat(60);
+        p[2].lambda = { roleName: "r".repeat(64), functionName: "g".repeat(64) };
+      }),
+    );
+    const messageAt = (field: string) =>
+      problems
+        .filter((x) => x.field === field)
+        .map((x) => x.message)
+        .join("\n");
+    expect(messageAt("pipelines[1].lambda.functionName")).toContain(
+      "Set pipelines[1].lambda.roleName, or shorten pipelines[1].lambda.functionName to at most 59",
+    );
+    expect(messageAt("pipelines[2].lambda.roleName")).toMatch(
+      /Shorten pipelines\[2\]\.lambda\.roleName or pipelines\[2\]\.lambda\.functionName by \d+$/,
+    );
+    for (const { message } of problems)
+      expect(message).not.toMatch(/(?<![\w\].])lambda\.(roleName|functionName)/);
   });
 
   it("derives function and queue names within Lambda's and SQS's limits for the longest names", () => {

@@ -43,7 +43,7 @@ describe("config validation", () => {
     [{ aws: { region: "europe" } }, "aws.region", /AWS region/, "europe"],
     [{ gcp: { projectId: "X" } }, "gcp.projectId", /GCP project id/, "X"],
     [{ gcp: { projectNumber: "12ab" } }, "gcp.projectNumber", /project number/, "12ab"],
-    [{ gcp: { region: "EU" } }, "gcp.region", /GCP region/, "EU"],
+    [{ gcp: { region: "EU" } }, "gcp.region", /Google Cloud region/, "EU"],
     [{ federation: { poolId: "abc" } }, "federation.poolId", /4-32 characters/, "abc"],
     [{ federation: { poolId: "gcp-pool" } }, "federation.poolId", /"gcp-" is reserved/, "gcp-pool"],
     [

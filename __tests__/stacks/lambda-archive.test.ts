@@ -5,6 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as yauzl from "yauzl";
 import {
+  ARCHIVE_DIGEST_FILE_NAME,
+  ARCHIVE_FILE_NAME,
   buildLambdaArchive,
   codeSha256Of,
   deterministicZip,
@@ -122,16 +124,68 @@ describe("the Lambda archive", () => {
     );
   });
 
-  it("reuses a zip stored by an earlier synth rather than zipping again", () => {
+  /**
+   * Another process's store: the same key under a new base dir (this process remembers what it
+   * built by path), holding a copy of the stored zip and, unless told not to, its digest.
+   */
+  function earlierStore(withDigest = true) {
     const stored = buildLambdaArchive({ baseDir: base, files: FILES });
-    // Another process's store: the same key under a new base dir, holding the same bytes.
     const otherBase = fs.mkdtempSync(path.join(os.tmpdir(), "wif-archive-"));
     const key = path.basename(path.dirname(stored.file));
-    fs.mkdirSync(path.join(otherBase, key));
-    fs.copyFileSync(stored.file, path.join(otherBase, key, "archive.zip"));
-    const before = fs.statSync(path.join(otherBase, key, "archive.zip")).mtimeMs;
+    const dir = path.join(otherBase, key);
+    fs.mkdirSync(dir);
+    fs.copyFileSync(stored.file, path.join(dir, ARCHIVE_FILE_NAME));
+    if (withDigest) {
+      fs.copyFileSync(
+        path.join(path.dirname(stored.file), ARCHIVE_DIGEST_FILE_NAME),
+        path.join(dir, ARCHIVE_DIGEST_FILE_NAME),
+      );
+    }
+    return { stored, otherBase, zip: path.join(dir, ARCHIVE_FILE_NAME) };
+  }
+
+  it("stores the zip's SHA-256 beside it", () => {
+    const archive = buildLambdaArchive({ baseDir: base, files: FILES });
+    const digestFile = path.join(path.dirname(archive.file), ARCHIVE_DIGEST_FILE_NAME);
+    expect(fs.readFileSync(digestFile, "utf8").trim()).toBe(archive.sha256Hex);
+  });
+
+  it("reuses a zip stored by an earlier synth rather than zipping again", () => {
+    const { stored, otherBase, zip } = earlierStore();
+    const before = fs.statSync(zip).mtimeMs;
     const reused = buildLambdaArchive({ baseDir: otherBase, files: FILES });
     expect(reused.codeSha256).toBe(stored.codeSha256);
     expect(fs.statSync(reused.file).mtimeMs).toBe(before);
+  });
+
+  it.each([
+    ["truncated", (bytes: Buffer) => bytes.subarray(0, bytes.length - 10)],
+    [
+      "edited",
+      (bytes: Buffer) =>
+        Buffer.concat([bytes.subarray(0, 40), Buffer.from("X"), bytes.subarray(41)]),
+    ],
+    ["emptied", () => Buffer.alloc(0)],
+  ])("rebuilds a stored zip that was %s, rather than shipping it", (_how, corrupt) => {
+    const { stored, otherBase, zip } = earlierStore();
+    fs.writeFileSync(zip, corrupt(fs.readFileSync(zip)));
+    const rebuilt = buildLambdaArchive({ baseDir: otherBase, files: FILES });
+    expect(rebuilt.file).toBe(zip);
+    expect(rebuilt.codeSha256).toBe(stored.codeSha256);
+    expect(codeSha256Of(fs.readFileSync(zip))).toBe(stored.codeSha256);
+    expect(Buffer.from(fs.readFileSync(zip)).equals(Buffer.from(deterministicZip(FILES)))).toBe(
+      true,
+    );
+  });
+
+  it("rebuilds a stored zip that has no digest beside it, and stores the digest", () => {
+    const { stored, otherBase, zip } = earlierStore(false);
+    fs.writeFileSync(zip, "not a zip");
+    const rebuilt = buildLambdaArchive({ baseDir: otherBase, files: FILES });
+    expect(rebuilt.codeSha256).toBe(stored.codeSha256);
+    expect(codeSha256Of(fs.readFileSync(zip))).toBe(stored.codeSha256);
+    expect(
+      fs.readFileSync(path.join(path.dirname(zip), ARCHIVE_DIGEST_FILE_NAME), "utf8").trim(),
+    ).toBe(stored.sha256Hex);
   });
 });

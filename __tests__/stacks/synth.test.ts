@@ -112,6 +112,48 @@ describe("the app (main.ts), as `npm run synth` runs it", () => {
     });
   });
 
+  it("keeps another environment's output in a subset run, and drops it (but its state) in a full run", async () => {
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "wif-cfg-"));
+    fs.copyFileSync(
+      path.join(PROJECT_ROOT, "config", "example.json"),
+      path.join(configDir, "example.json"),
+    );
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wif-out-")), "cdktf.out");
+    // What a removed (or renamed) environment "retired" left from an earlier synth.
+    const retired = {
+      "stacks/retired/cdk.tf.json": "{}",
+      "stacks/retired/terraform.tfstate": "its local state",
+      "review/retired.md": "its review",
+    };
+    for (const [rel, content] of Object.entries(retired)) {
+      fs.mkdirSync(path.dirname(path.join(outdir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(outdir, rel), content);
+    }
+    const synth = (selected: string | undefined) =>
+      promisify(execFile)(execPath, args, {
+        cwd: PROJECT_ROOT,
+        env: {
+          ...process.env,
+          CDKTF_OUTDIR: outdir,
+          WIF_BRIDGE_CONFIG_DIR: configDir,
+          WIF_BRIDGE_ENV: selected ?? "",
+        },
+      });
+    const exists = (rel: string) => fs.existsSync(path.join(outdir, rel));
+
+    await synth("example");
+    expect(exists("stacks/example/cdk.tf.json")).toBe(true);
+    for (const rel of Object.keys(retired)) expect([rel, exists(rel)]).toEqual([rel, true]);
+
+    await synth(undefined);
+    expect(exists("stacks/example/cdk.tf.json")).toBe(true);
+    expect(exists("stacks/retired/cdk.tf.json")).toBe(false);
+    expect(exists("review/retired.md")).toBe(false);
+    expect(fs.readFileSync(path.join(outdir, "stacks/retired/terraform.tfstate"), "utf8")).toBe(
+      "its local state",
+    );
+  }, 120_000);
+
   it("fails with a clear error when WIF_BRIDGE_ENV names an unknown environment", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wif-badcfg-"));
     expect(() =>

@@ -8,6 +8,9 @@
  *
  * Built once per content and stored content-addressed under `<baseDir>/<key>/archive.zip`, so
  * every stack of a synth and every later synth reuses the one file: cdktf only copies it.
+ * The zip's SHA-256 is stored beside it (`archive.zip.sha256`) when it is built, and a stored
+ * zip is re-hashed before every reuse: a truncated, edited or half-copied file, or one without
+ * its digest, is rebuilt, never shipped.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -15,6 +18,8 @@ import * as path from "node:path";
 import { zipSync, type Zippable } from "fflate";
 
 export const ARCHIVE_FILE_NAME = "archive.zip";
+/** Beside the stored zip: the lowercase hex SHA-256 of its bytes when it was built. */
+export const ARCHIVE_DIGEST_FILE_NAME = `${ARCHIVE_FILE_NAME}.sha256`;
 
 /**
  * The DOS epoch, 1980-01-01 00:00:00, built from local-time fields: fflate writes an entry's
@@ -91,21 +96,44 @@ export function buildLambdaArchive(props: LambdaArchiveProps): LambdaArchive {
   const file = path.join(props.baseDir, storeKey(props.files), ARCHIVE_FILE_NAME);
   let archive = archives.get(file);
   if (!archive) {
-    let bytes: Uint8Array;
-    if (fs.existsSync(file)) {
-      bytes = fs.readFileSync(file);
-    } else {
-      bytes = deterministicZip(props.files);
-      // Write beside, then rename: a reader never sees a half-written zip; a concurrent synth
-      // that wins the race wrote the same bytes.
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, bytes);
-      fs.renameSync(tmp, file);
-    }
+    const stored = readVerifiedArchive(file);
+    const bytes = stored ?? deterministicZip(props.files);
     const digest = createHash("sha256").update(bytes).digest();
-    archive = { file, codeSha256: digest.toString("base64"), sha256Hex: digest.toString("hex") };
+    const sha256Hex = digest.toString("hex");
+    if (!stored) {
+      // Write beside, then rename: a reader never sees a half-written zip or digest; a
+      // concurrent synth that wins the race wrote the same bytes. The digest goes last, so a
+      // zip without one is never trusted.
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      writeAtomically(file, bytes);
+      writeAtomically(digestFileOf(file), `${sha256Hex}\n`);
+    }
+    archive = { file, codeSha256: digest.toString("base64"), sha256Hex };
     archives.set(file, archive);
   }
   return archive;
+}
+
+function digestFileOf(zipFile: string): string {
+  return path.join(path.dirname(zipFile), ARCHIVE_DIGEST_FILE_NAME);
+}
+
+/** The stored zip's bytes when they hash to the digest stored beside them; else undefined. */
+function readVerifiedArchive(file: string): Uint8Array | undefined {
+  let bytes: Buffer;
+  let expected: string;
+  try {
+    bytes = fs.readFileSync(file);
+    expected = fs.readFileSync(digestFileOf(file), "utf8").trim();
+  } catch {
+    return undefined; // not stored yet, or stored without its digest: build it
+  }
+  const actual = createHash("sha256").update(bytes).digest("hex");
+  return actual === expected ? bytes : undefined;
+}
+
+function writeAtomically(file: string, content: Uint8Array | string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, file);
 }

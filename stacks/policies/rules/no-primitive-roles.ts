@@ -13,9 +13,9 @@ export const NoPrimitiveRoles: SecurityRule = {
   name: "NoPrimitiveRoles",
   info: "No owner, editor or viewer (primitive) role is granted.",
   explanation:
-    "Primitive roles carry thousands of permissions across every service of the project; a bridge that inserts rows needs one predefined role on one dataset.",
+    "Primitive roles carry thousands of permissions across every service of the project; a bridge that inserts rows needs one predefined role on one table.",
   level: "error",
-  fix: "grant a predefined role on the one resource instead, e.g. roles/bigquery.dataEditor on the dataset (BigQueryDestination.grantInsert)",
+  fix: "grant a predefined role on the one resource instead, e.g. roles/bigquery.dataEditor on its table (google_bigquery_table_iam_member, BigQueryDestination.grantInsert)",
   appliesTo: isGoogleIamResource,
   evaluate(resource, stack) {
     return outcomeOf(

@@ -27,7 +27,7 @@ export const NoPublicDataAccess: SecurityRule = {
   explanation:
     "allUsers is anyone on the internet and allAuthenticatedUsers is anyone with any Google account; either makes the data public.",
   level: "error",
-  fix: "grant to the Lambda's identity only (FederatedIdentity.member), at dataset or bucket level",
+  fix: "grant to the Lambda's identity only (FederatedIdentity.member), on its table (google_bigquery_table_iam_member) or on the archive bucket",
   appliesTo: (type) =>
     DATA_IAM.test(type) ||
     ACL_TYPES.has(type) ||
