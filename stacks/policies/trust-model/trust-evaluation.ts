@@ -22,6 +22,7 @@ import type { GoogleGrant } from "./google-access";
 import { federatedMemberCovers, type IamMember } from "./iam-members";
 import { letsActAs, touchesIdentity } from "./identity-roles";
 import type { PoolProvider } from "./pool-providers";
+import { mappingDeviation } from "./provider-mapping";
 import {
   admitAwsCaller,
   mapAttributes,
@@ -396,6 +397,8 @@ function judgeProviders(
   const aws = model.providers.filter((p) => p.kind === "aws");
   const accounts = [...new Set(model.pipelines.map((p) => p.intent.accountId))];
   for (const p of model.providers) {
+    const deviation = p.kind === "aws" ? mappingDeviation(p.attributeMapping) : undefined;
+    if (deviation) add("TRUST6", p.address, deviation);
     if (p.kind !== "aws") {
       add(
         "TRUST6",
