@@ -17,6 +17,7 @@ import { BridgeStack } from "./stacks/bridge-stack";
 import { assertDistinctEnvironments } from "./stacks/environments";
 import { writeReviewReports, type WrittenReport } from "./tools/review/cli";
 import { writeOutdirAtomically } from "./tools/atomic-outdir";
+import { trustIntentOf } from "./stacks/policies/trust-model/config-intent";
 
 // WIF_BRIDGE_CONFIG_DIR points at another config directory (the offline end-to-end tests use it).
 const configDir = process.env.WIF_BRIDGE_CONFIG_DIR
@@ -69,7 +70,10 @@ function main(): void {
     }
     app.synth();
     assertNoErrorAnnotations(app);
-    reports = writeReviewReports(staging);
+    reports = writeReviewReports(
+      staging,
+      new Map(configs.map((c) => [c.environment, trustIntentOf(c)])),
+    );
   });
   for (const r of reports) {
     const file = path.join(result.outdir, path.relative(staged, r.file));

@@ -122,8 +122,7 @@ export function celStringConstants(expression: string): string[] | undefined {
   /** The string an Expr node is made of constants only ('a' + 'b'), or undefined. */
   const folded = (node: unknown): string | undefined => {
     const kind = (node as ParsedNode | undefined)?.exprKind as
-      | { case?: string; value?: ParsedNode }
-      | undefined;
+      { case?: string; value?: ParsedNode } | undefined;
     if (kind?.case === "constExpr") {
       const c = kind.value?.constantKind as { case?: string; value?: unknown } | undefined;
       return c?.case === "stringValue" && typeof c.value === "string" ? c.value : undefined;

@@ -6,7 +6,10 @@
  * syntax tree, so whitespace, comments, quoting and parentheses do not matter and any other
  * difference does.
  */
-import { awsAttributeMapping, GOOGLE_DEFAULT_AWS_MAPPING } from "../../federation/attribute-mapping";
+import {
+  awsAttributeMapping,
+  GOOGLE_DEFAULT_AWS_MAPPING,
+} from "../../federation/attribute-mapping";
 import { canonicalCel } from "./cel";
 
 const ACCEPTED: readonly { name: string; mapping: Readonly<Record<string, string>> }[] = [
@@ -27,7 +30,9 @@ export function mappingDeviation(mapping: Readonly<Record<string, string>>): str
       else if (canonicalCel(actual) === undefined)
         differences.push(`its ${key} ${JSON.stringify(actual)} is not valid CEL`);
       else if (canonicalCel(actual) !== canonicalCel(expression))
-        differences.push(`its ${key} is ${JSON.stringify(actual)}, not ${JSON.stringify(expression)}`);
+        differences.push(
+          `its ${key} is ${JSON.stringify(actual)}, not ${JSON.stringify(expression)}`,
+        );
     }
     return { name, differences };
   });

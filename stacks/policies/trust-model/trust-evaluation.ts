@@ -31,6 +31,7 @@ import {
 } from "./sts-admission";
 import { trustModelOf, type PipelineModel, type TrustModel } from "./trust-model";
 import { judgeLambdaRole } from "./lambda-role-trust";
+import { judgeDeployAccount } from "./deploy-account";
 
 /** The trust rules; see stacks/policies/rules/trust-*.ts for what each guards. */
 export type TrustRuleId =
@@ -292,6 +293,7 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
   for (const p of pipelines) {
     judgeLambdaReach(model, p, add);
     judgeLambdaRole(stack, model, p.pipeline, add);
+    judgeDeployAccount(stack, p.pipeline, add);
   }
   const adversaries = pipelines.flatMap((p) => p.adversaries);
   judgeAdversaries(adversaries, add);
