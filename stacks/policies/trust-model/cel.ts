@@ -59,7 +59,7 @@ function compile(expression: string): (bindings: CelBindings) => CelOutcome {
   if (!program) {
     let run: ReturnType<typeof plan>;
     try {
-      run = plan(env, parse(expression));
+      run = plan(env, parse(withEnd(expression)));
     } catch (err) {
       const message = `CEL expression does not parse: ${(err as Error).message} in "${expression}"`;
       program = () => ({ ok: false, error: message });
@@ -83,10 +83,18 @@ export function evaluateCel(expression: string, bindings: CelBindings): CelOutco
 
 type ParsedNode = Record<string, unknown>;
 
+/**
+ * The expression with a line end after it: CEL lets a `//` comment end the text, which
+ * @bufbuild/cel 0.6 refuses without a newline; Google accepts it, so the model must read it too.
+ */
+function withEnd(expression: string): string {
+  return `${expression}\n`;
+}
+
 /** The parsed expression tree, or undefined when it does not parse. */
 function parsedTree(expression: string): ParsedNode | undefined {
   try {
-    return parse(expression).expr as unknown as ParsedNode;
+    return parse(withEnd(expression)).expr as unknown as ParsedNode;
   } catch {
     return undefined;
   }

@@ -64,13 +64,14 @@ export function unreadableBlocks(stack: StackJson): Unresolvable[] {
         }
       }
     }
-    for (const path of READ_BLOCKS[type] ?? []) {
-      for (const bad of malformedBlocks(config, path, [])) {
-        out.push({
-          address,
-          reason: `its ${bad} is not a block (an object or a list of objects) but an expression or a scalar, which the model cannot read`,
-        });
-      }
+    const malformed = new Set(
+      (READ_BLOCKS[type] ?? []).flatMap((p) => malformedBlocks(config, p, [])),
+    );
+    for (const bad of malformed) {
+      out.push({
+        address,
+        reason: `its ${bad} is not a block (an object or a list of objects) but an expression or a scalar, which the model cannot read`,
+      });
     }
   };
   each(stack.json?.resource, "", visit);
