@@ -97,6 +97,20 @@ describe("an AWS provider's attribute mapping (S4)", () => {
     expect(findingsOf(e, "TRUST2")[0].reason).toMatch(/unique id AIDAEXAMPLEBOBUSER01/);
   });
 
+  it.each([
+    ["an IAM user, concatenated", `assertion.arn in ["arn:aws:iam::${ACCOUNT}:user/" + 'bob']`],
+    ["a federated user", `assertion.arn == 'arn:aws:sts::${ACCOUNT}:federated-user/eve'`],
+    ["a unique id", `assertion.userid == 'AIDAEXAMPLEBOBUSER01'`],
+  ])(
+    "refuses a condition that also admits %s (the named caller, tried, is let in)",
+    (_w, extra) => {
+      const e = evaluate(example, (tf) => {
+        provider(tf).attribute_condition = `attribute.aws_role == '${PINNED}' || ${extra} // also`;
+      });
+      expect(findingsOf(e, "TRUST2")[0].reason).toMatch(/identity named in a mapping or condition/);
+    },
+  );
+
   it("keeps the example and platform stacks free of mapping findings", () => {
     expect(trustEvaluationOf(new StackJson(structuredClone(example))).findings).toEqual([]);
     expect(trustEvaluationOf(new StackJson(structuredClone(platform))).findings).toEqual([]);
