@@ -17,6 +17,7 @@ import { BridgeStack } from "./stacks/bridge-stack";
 import { assertDistinctEnvironments } from "./stacks/environments";
 import { writeReviewReports, type WrittenReport } from "./tools/review/cli";
 import { writeOutdirAtomically } from "./tools/atomic-outdir";
+import { trustIntentOf } from "./stacks/policies/trust-model/config-intent";
 
 // WIF_BRIDGE_CONFIG_DIR points at another config directory (the offline end-to-end tests use it).
 const configDir = process.env.WIF_BRIDGE_CONFIG_DIR
@@ -71,7 +72,10 @@ function main(): void {
       }
       app.synth();
       assertNoErrorAnnotations(app);
-      reports = writeReviewReports(staging);
+      reports = writeReviewReports(
+        staging,
+        new Map(configs.map((c) => [c.environment, trustIntentOf(c)])),
+      );
     },
     // A subset run says nothing about the other environments: their previous output stays.
     // A run of every environment drops the output of one whose config is gone (not its state).

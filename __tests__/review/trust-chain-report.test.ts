@@ -7,6 +7,8 @@ import { loadConfigDir } from "../../stacks/config";
 import { suppressRule } from "../../stacks/policies/suppressions";
 import { trustChainReport } from "../../tools/review/trust-chain-report";
 import { writeReviewReports } from "../../tools/review/cli";
+import { trustIntentOf } from "../../stacks/policies/trust-model/config-intent";
+import { INTENT_COMMENT_KEY } from "../../stacks/policies/trust-model/intent";
 import { exampleConfig, PROJECT_ROOT, type Json } from "../helpers/synth";
 
 const configs = loadConfigDir(path.join(PROJECT_ROOT, "config"));
@@ -42,7 +44,8 @@ describe("npm run review", () => {
   });
 
   it("is deterministic and free of absolute paths and timestamps", () => {
-    const again = trustChainReport("example", readStack(outdir, "example"));
+    const example = configs.find((c) => c.environment === "example")!;
+    const again = trustChainReport("example", readStack(outdir, "example"), trustIntentOf(example));
     expect(again).toBe(fs.readFileSync(path.join(outdir, "review", "example.md"), "utf8"));
     expect(again).not.toContain(outdir);
     expect(again).not.toContain(PROJECT_ROOT);
@@ -100,12 +103,45 @@ describe("the trust chain, read from the JSON", () => {
       "another role's session",
       "account root",
       "malformed or empty ARN",
+      "identity named in a mapping or condition",
     ];
     for (const cls of classes)
       expect(report).toMatch(
         new RegExp(`\\| ${cls.replace(/[/()]/g, ".")} \\|.*\\| 0 \\| 0 \\| all denied \\|`),
       );
-    expect(report).toContain("32 AWS identities evaluated against the trust");
+    // 32 built in, and the role ARN the condition names tried as a caller of its own.
+    expect(report).toContain("33 AWS identities evaluated against the trust");
+  });
+
+  it("reports an intent recorded in the JSON that differs from config's as an error", () => {
+    const example = configs.find((c) => c.environment === "example")!;
+    const json = readStack(outdir, "example");
+    const recorded = json["//"][INTENT_COMMENT_KEY];
+    // Edited after synth: a second role of the account recorded as a pipeline of its own.
+    json["//"][INTENT_COMMENT_KEY] = {
+      ...recorded,
+      pipelines: [
+        ...recorded.pipelines,
+        { ...recorded.pipelines[0], name: "x", roleName: "admin" },
+      ],
+    };
+    const report = trustChainReport("example", json, trustIntentOf(example));
+    expect(report).toContain("**Intent:** rebuilt from the environment's config");
+    expect(report).toMatch(
+      /\| error \| TRUST8 TrustResolvableAtSynth \| `\/\/` \| the trust intent recorded in the stack's `\/\/` comment .* differs from the one config states \(pipelines\.1: config null, recorded /,
+    );
+    // Without config at hand, the report says which intent it judged against.
+    expect(trustChainReport("example", json)).toContain(
+      "**Intent:** as the JSON records it (no config for this stack at hand to check it against)",
+    );
+  });
+
+  it("reports a recorded intent with no pipeline as unresolvable", () => {
+    const json = readStack(outdir, "example");
+    json["//"][INTENT_COMMENT_KEY] = { ...json["//"][INTENT_COMMENT_KEY], pipelines: [] };
+    expect(trustChainReport("example", json)).toMatch(
+      /\| error \| TRUST8 TrustResolvableAtSynth \| `\/\/` \| the trust intent lists no pipeline/,
+    );
   });
 
   it("shows look-alikes let in and the Lambda locked out, with the findings", () => {

@@ -11,6 +11,8 @@ import { evaluateRulePack, formatFinding, SECURITY_RULES } from "./pack";
 import type { SecurityRule } from "./rule";
 import { suppressionsFor } from "./suppressions";
 import { INTENT_COMMENT_KEY, type TrustIntent } from "./trust-model/intent";
+import { judgeAgainstIntent } from "./trust-model/trust-model";
+import { StackJson } from "./terraform-json";
 
 export interface SecurityRulePackProps {
   /** @default SECURITY_RULES (every rule of the pack) */
@@ -18,8 +20,9 @@ export interface SecurityRulePackProps {
   /** Where warnings are printed. @default a line on stderr */
   readonly onWarning?: (message: string) => void;
   /**
-   * What the stack is meant to trust, from config; recorded in the stack's `//` comment so the
-   * review report judges against the same intent.
+   * What the stack is meant to trust, from config: the stack is judged against it directly, and
+   * it is recorded in the stack's `//` comment for the review report (which checks the record
+   * against config/<env>.json when it has it).
    * @default read from the synthesized JSON itself (the one Lambda, its role, the provider's account)
    */
   readonly intent?: TrustIntent;
@@ -51,7 +54,10 @@ export class SecurityRulePack implements IAspect {
   }
 
   private validateStack(stack: TerraformStack): string[] {
-    const result = evaluateRulePack(terraformToJudge(stack), this.rules);
+    // Judged against the intent from config itself: the `//` record is JSON anyone can override.
+    const json = new StackJson(terraformToJudge(stack));
+    if (this.intent) judgeAgainstIntent(json, this.intent);
+    const result = evaluateRulePack(json, this.rules);
     const errors = result.findings.filter((f) => f.level === "error");
     for (const warning of result.findings.filter((f) => f.level === "warning")) {
       const message = `[${stack.node.id}] ${formatFinding(warning)}`;

@@ -17,7 +17,10 @@ import { StorageHmacKey } from "@cdktf/provider-google/lib/storage-hmac-key";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataGoogleIamPolicy } from "@cdktf/provider-google/lib/data-google-iam-policy";
 import type { BridgeStack } from "../../../stacks/bridge-stack";
+import { awsAttributeMapping } from "../../../stacks/federation/attribute-mapping";
 
 export interface Attack {
   /** What a synth must say: the rule id, the address (a regular expression) and the fix's start. */
@@ -35,6 +38,14 @@ const sa = (stack: BridgeStack) => stack.identity.serviceAccount!;
 /** Moves the stack's AWS provider to another region, as an edit in code (not config) would. */
 const awsRegion = (stack: BridgeStack, region: string) =>
   (stack.node.findChild("aws") as TerraformProvider).addOverride("region", region);
+const mapping = (stack: BridgeStack, awsRole: string) =>
+  stack.federation.provider.addOverride("attribute_mapping", {
+    ...awsAttributeMapping(),
+    "attribute.aws_role": awsRole,
+  });
+/** Google's aws_role mapping, but `test` callers get the Lambda's role. */
+const steeredBy = (test: string) =>
+  `${test} ? '${PINNED}' : (${awsAttributeMapping()["attribute.aws_role"]})`;
 const condition = (stack: BridgeStack, text: string) =>
   stack.federation.provider.addOverride("attribute_condition", text);
 
@@ -321,5 +332,148 @@ export const ATTACKS: Record<string, Attack> = {
     rule: "TRUST1",
     address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,
     apply: (stack) => stack.federation.provider.addOverride("disabled", true),
+  },
+  // --- S4: the attribute mapping rewritten so a named caller passes as the role.
+  "mapping turns a named IAM user into the role (the mapping differs)": {
+    rule: "TRUST6",
+    address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,
+    apply: (stack) =>
+      mapping(stack, steeredBy(`assertion.arn == 'arn:aws:iam::${ACCOUNT}:user/bob'`)),
+  },
+  "mapping turns a named IAM user into the role (the user, tried, is admitted)": {
+    rule: "TRUST2",
+    address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,
+    apply: (stack) =>
+      mapping(stack, steeredBy(`assertion.arn == 'arn:aws:iam::${ACCOUNT}:user/bob'`)),
+  },
+  "mapping steered by a user named in concatenated, escaped and commented CEL": {
+    rule: "TRUST2",
+    address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,
+    apply: (stack) =>
+      mapping(
+        stack,
+        steeredBy(`assertion.arn == // bob\n  "arn:aws:iam::${ACCOUNT}:" + r'user/' + '\\x62ob'`),
+      ),
+  },
+  "mapping steered by a user's unique id": {
+    rule: "TRUST2",
+    address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,
+    apply: (stack) => mapping(stack, steeredBy(`assertion.userid == 'AIDAEXAMPLEBOBUSER01'`)),
+  },
+  "mapping steered by a user named only by suffix (the mapping differs)": {
+    rule: "TRUST6",
+    address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,
+    apply: (stack) => mapping(stack, steeredBy(`assertion.arn.endsWith(':user/bob')`)),
+  },
+  // --- S5: content the model does not read.
+  "trust policy document with the Lambda statement plus a source document admitting anyone": {
+    rule: "TRUST8",
+    address: /data\.aws_iam_policy_document\.merged-trust/,
+    apply: (stack) => {
+      const doc = new DataAwsIamPolicyDocument(stack, "merged-trust", {
+        statement: [
+          {
+            effect: "Allow",
+            actions: ["sts:AssumeRole"],
+            principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }],
+            condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] }],
+          },
+        ],
+        sourcePolicyDocuments: [
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }],
+          }),
+        ],
+      });
+      stack.role.role.addOverride("assume_role_policy", doc.json);
+    },
+  },
+  "trust policy document with an override document": {
+    rule: "TRUST8",
+    address: /data\.aws_iam_policy_document\.overridden-trust/,
+    apply: (stack) => {
+      const doc = new DataAwsIamPolicyDocument(stack, "overridden-trust", {
+        statement: [
+          {
+            sid: "lambda",
+            effect: "Allow",
+            actions: ["sts:AssumeRole"],
+            principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }],
+            condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] }],
+          },
+        ],
+        overridePolicyDocuments: [
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Sid: "lambda", Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" },
+            ],
+          }),
+        ],
+      });
+      stack.role.role.addOverride("assume_role_policy", doc.json);
+    },
+  },
+  'dynamic "access" on the dataset': {
+    rule: "TRUST8",
+    address: /google_bigquery_dataset\.bigquery_dataset_\w+/,
+    apply: (stack) =>
+      stack.destination.dataset.addOverride("dynamic.access", {
+        for_each: ["analyst@example.com"],
+        content: { role: "WRITER", user_by_email: "${access.value}" },
+      }),
+  },
+  'dynamic "binding" in data.google_iam_policy': {
+    rule: "TRUST8",
+    address: /data\.google_iam_policy\.sa-policy/,
+    apply: (stack) => {
+      const policy = new DataGoogleIamPolicy(stack, "sa-policy", {
+        binding: [{ role: "roles/iam.workloadIdentityUser", members: [] }],
+      });
+      policy.addOverride("dynamic.binding", {
+        for_each: ["roles/iam.serviceAccountTokenCreator"],
+        content: { role: "${binding.value}", members: ["user:analyst@example.com"] },
+      });
+      new ServiceAccountIamPolicy(stack, "sa-iam-policy", {
+        serviceAccountId: sa(stack).name,
+        policyData: policy.policyData,
+      });
+    },
+  },
+  'dynamic "statement" in the role\'s inline policy document': {
+    rule: "TRUST8",
+    address: /data\.aws_iam_policy_document\.dynamic-trust/,
+    apply: (stack) => {
+      const doc = new DataAwsIamPolicyDocument(stack, "dynamic-trust", {});
+      doc.addOverride("dynamic.statement", {
+        for_each: ["*"],
+        content: {
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "AWS", identifiers: ["${statement.value}"] }],
+        },
+      });
+      stack.role.role.addOverride("assume_role_policy", doc.json);
+    },
+  },
+  "a pool provider's aws block given as an expression": {
+    rule: "TRUST8",
+    address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,
+    apply: (stack) => stack.federation.provider.addOverride("aws", "${local.aws}"),
+  },
+  // --- S6: the role deployed to another account than the one Google admits it from.
+  "the role's provider points at an alias that does not exist": {
+    rule: "TRUST7",
+    address: /aws_iam_role\.execution-role_\w+/,
+    apply: (stack) => stack.role.role.addOverride("provider", "aws.Account_111122223333"),
+  },
+  "the default AWS provider allows a second account": {
+    rule: "TRUST7",
+    address: /aws_iam_role\.execution-role_\w+/,
+    apply: (stack) =>
+      (stack.node.findChild("aws") as TerraformProvider).addOverride("allowed_account_ids", [
+        ACCOUNT,
+        "999988887777",
+      ]),
   },
 };

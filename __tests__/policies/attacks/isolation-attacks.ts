@@ -89,4 +89,24 @@ export const ISOLATION_ATTACKS: Record<string, Omit<Attack, "config">> = {
       });
     },
   },
+  "payments' role and function lose their account's provider (deployed to the default account)": {
+    rule: "TRUST7",
+    address: /aws_iam_role\.pipeline-payments_execution-role_\w+/,
+    apply: (stack) => {
+      const payments = pipeline(stack, "payments");
+      payments.role.role.provider = undefined;
+      payments.lambda.function.provider = undefined;
+    },
+  },
+  "payments' function deployed with the default provider spelled out": {
+    rule: "TRUST7",
+    address: /aws_lambda_function\.pipeline-payments_lambda_function_\w+/,
+    apply: (stack) => pipeline(stack, "payments").lambda.function.addOverride("provider", "aws"),
+  },
+  "orders' role deployed with account 444455556666's provider": {
+    rule: "TRUST7",
+    address: /aws_iam_role\.pipeline-orders_execution-role_\w+/,
+    apply: (stack) =>
+      pipeline(stack, "orders").role.role.addOverride("provider", "aws.account_444455556666"),
+  },
 };

@@ -14,6 +14,7 @@ import {
   type LambdaIdentity,
 } from "./aws-identities";
 import type { CallerIdentity } from "./sts-admission";
+import { celStringConstants } from "./cel";
 import { assumedRoleArn } from "../../federation/attribute-mapping";
 import { awsArn, isAwsPartition, type AwsPartition } from "../../federation/partition";
 
@@ -152,11 +153,20 @@ export function adversarialIdentities(lambda: LambdaIdentity): AdversarialIdenti
 const NAMED_ARN = /arn:([\w-]+):(?:sts|iam)::(\d{12}):(?:assumed-role|role)\/([\w+=,.@-]{1,64})/g;
 const NAMED_ROLE = /assumed-role\/([\w+=,.@-]{1,64})/g;
 const NAMED_ACCOUNT = /(?<!\d)(\d{12})(?!\d)/g;
+/** Any IAM or STS ARN of an account, whatever it names (a user, a federated user, root, ...). */
+const ANY_ARN = /arn:([\w-]+):(iam|sts)::(\d{12}):([^\s'"`\\]*)/g;
+/** AWS unique ids (AIDA… a user, AROA…:session a role session, ...), as assertion.userid holds them. */
+const USERID = /(?<![A-Za-z0-9])A[A-Z0-9]{3}[A-Z0-9]{12,124}(?::[\w+=,.@-]*)?(?![A-Za-z0-9])/g;
 
 /**
- * Sessions of every role, account and partition the providers' CEL text names that is not the
- * Lambda's own: a condition that lets in a second, explicitly named role (`in [ROLE, 'admin']`)
- * admits an identity no fixed list foresees, so the list grows from the expressions themselves.
+ * Every identity the providers' CEL names that is not the Lambda's own, each tried as an
+ * adversary: sessions of every role, account and partition named, and every IAM or STS ARN
+ * (a user, a federated user, root, whatever follows the account) and every unique id
+ * (assertion.userid) as a caller of its own. A condition that lets in a second, explicitly named
+ * role (`in [ROLE, 'admin']`), or a mapping that turns a named user into the role
+ * (`assertion.arn == '<user>' ? '<role ARN>' : ...`), admits an identity no fixed list foresees,
+ * so the list grows from the expressions themselves: from the text, and from the string
+ * constants of the parsed CEL (however quoted or escaped, and `+` of constants folded).
  */
 export function namedIdentities(
   lambda: LambdaIdentity,
@@ -164,23 +174,53 @@ export function namedIdentities(
 ): AdversarialIdentity[] {
   const out: AdversarialIdentity[] = [];
   const seen = new Set<string>();
+  const push = (label: string, caller: CallerIdentity) => {
+    const key = `${caller.account}|${caller.arn}|${caller.userid}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ class: "identity named in a mapping or condition", label, caller });
+  };
   const add = (partition: AwsPartition, account: string, role: string) => {
-    const caller = roleSessionCaller(partition, account, role, lambda.functionName);
     const own =
       partition === lambda.partition && account === lambda.accountId && role === lambda.roleName;
-    if (own || seen.has(caller.arn)) return;
-    seen.add(caller.arn);
-    out.push({
-      class: "identity named in a mapping or condition",
-      label: `role ${role} of ${account} (${partition})`,
-      caller,
-    });
+    if (own) return;
+    push(
+      `role ${role} of ${account} (${partition})`,
+      roleSessionCaller(partition, account, role, lambda.functionName),
+    );
   };
-  for (const text of texts) {
+  const literals = texts.flatMap((text) => [text, ...(celStringConstants(text) ?? [])]);
+  const arns: { account: string; arn: string }[] = [];
+  const userids = new Set<string>();
+  for (const text of literals) {
     // A partition no AWS caller can come from (arn:bogus:...) names no identity to try.
     for (const m of text.matchAll(NAMED_ARN)) if (isAwsPartition(m[1])) add(m[1], m[2], m[3]);
     for (const m of text.matchAll(NAMED_ROLE)) add(lambda.partition, lambda.accountId, m[1]);
     for (const m of text.matchAll(NAMED_ACCOUNT)) add(lambda.partition, m[1], lambda.roleName);
+    for (const m of text.matchAll(ANY_ARN)) {
+      if (!isAwsPartition(m[1])) continue;
+      arns.push({ account: m[3], arn: m[0] });
+      push(`${m[0]} (named)`, { account: m[3], arn: m[0], userid: uniqueIdOf(m[0], m[3]) });
+    }
+    for (const m of text.matchAll(USERID)) userids.add(m[0]);
+  }
+  for (const userid of userids) {
+    const accounts = [lambda.accountId, ...new Set(arns.map((a) => a.account))];
+    for (const account of new Set(accounts)) {
+      const user = iamUserCaller(lambda.partition, account, "named-unique-id");
+      push(`IAM user of ${account} with unique id ${userid}`, { ...user, userid });
+    }
+    for (const { account, arn } of arns)
+      push(`${arn} with unique id ${userid}`, { account, arn, userid });
   }
   return out;
+}
+
+/** The unique id AWS would report for a caller of this ARN (the kind of id, from its type). */
+function uniqueIdOf(arn: string, account: string): string {
+  const session = /:assumed-role\/[^/]+\/(.+)$/.exec(arn);
+  if (session) return `AROANAMEDROLE0000000:${session[1]}`;
+  const federated = /:federated-user\/(.+)$/.exec(arn);
+  if (federated) return `${account}:${federated[1]}`;
+  return /:root$/.test(arn) ? account : "AIDANAMEDUSER0000000";
 }

@@ -59,7 +59,7 @@ function compile(expression: string): (bindings: CelBindings) => CelOutcome {
   if (!program) {
     let run: ReturnType<typeof plan>;
     try {
-      run = plan(env, parse(expression));
+      run = plan(env, parse(withEnd(expression)));
     } catch (err) {
       const message = `CEL expression does not parse: ${(err as Error).message} in "${expression}"`;
       program = () => ({ ok: false, error: message });
@@ -79,4 +79,81 @@ function compile(expression: string): (bindings: CelBindings) => CelOutcome {
 
 export function evaluateCel(expression: string, bindings: CelBindings): CelOutcome {
   return compile(expression)(bindings);
+}
+
+type ParsedNode = Record<string, unknown>;
+
+/**
+ * The expression with a line end after it: CEL lets a `//` comment end the text, which
+ * @bufbuild/cel 0.6 refuses without a newline; Google accepts it, so the model must read it too.
+ */
+function withEnd(expression: string): string {
+  return `${expression}\n`;
+}
+
+/** The parsed expression tree, or undefined when it does not parse. */
+function parsedTree(expression: string): ParsedNode | undefined {
+  try {
+    return parse(withEnd(expression)).expr as unknown as ParsedNode;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The expression's meaning as its syntax tree, without node ids or source positions: two
+ * spellings that differ only in whitespace, comments, quoting or parentheses compare equal,
+ * any other difference does not. Undefined when the expression does not parse.
+ */
+export function canonicalCel(expression: string): string | undefined {
+  const tree = parsedTree(expression);
+  if (!tree) return undefined;
+  return JSON.stringify(tree, (key, value: unknown) =>
+    key === "id" || key === "$typeName"
+      ? undefined
+      : typeof value === "bigint"
+        ? `${value}n`
+        : value instanceof Uint8Array
+          ? `bytes:${Buffer.from(value).toString("hex")}`
+          : value,
+  );
+}
+
+/**
+ * Every string constant of the expression, however it is quoted or escaped, and every `+` of
+ * constants folded into one string; undefined when it does not parse. These are the identities a mapping or condition can name.
+ */
+export function celStringConstants(expression: string): string[] | undefined {
+  const tree = parsedTree(expression);
+  if (!tree) return undefined;
+  const out: string[] = [];
+  /** The string an Expr node is made of constants only ('a' + 'b'), or undefined. */
+  const folded = (node: unknown): string | undefined => {
+    const kind = (node as ParsedNode | undefined)?.exprKind as
+      { case?: string; value?: ParsedNode } | undefined;
+    if (kind?.case === "constExpr") {
+      const c = kind.value?.constantKind as { case?: string; value?: unknown } | undefined;
+      return c?.case === "stringValue" && typeof c.value === "string" ? c.value : undefined;
+    }
+    if (kind?.case === "callExpr" && kind.value?.function === "_+_") {
+      const [a, b] = (kind.value.args as unknown[]) ?? [];
+      const left = folded(a);
+      const right = left === undefined ? undefined : folded(b);
+      return right === undefined ? undefined : left! + right;
+    }
+    return undefined;
+  };
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    const n = node as ParsedNode;
+    const value = n.exprKind ? folded(n) : undefined;
+    if (value !== undefined) out.push(value);
+    for (const v of Object.values(n)) walk(v);
+  };
+  walk(tree);
+  return [...new Set(out)];
 }

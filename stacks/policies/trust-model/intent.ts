@@ -1,9 +1,11 @@
 /**
  * What the stack is meant to trust, derived once from config: the region and access mode, and
- * per pipeline its AWS account, role and function, its table and its archive prefix. The synth-time
- * aspect records it in the stack's `//` comment, so the review report (which reads only
- * cdk.tf.json) judges against the same intent; JSON without it (a hand-made or test stack)
- * gets the intent read from its own resources, and what cannot be read is unresolvable.
+ * per pipeline its AWS account, role and function, its table and its archive prefix. At synth
+ * the aspect judges the stack against the intent built from config (never read back from the
+ * JSON) and records it in the stack's `//` comment; the review report rebuilds it from
+ * config/<env>.json when it can and reports a recorded intent that differs, and otherwise reads
+ * the record. JSON with neither (a hand-made or test stack) gets the intent read from its own
+ * resources, and what cannot be read is unresolvable.
  */
 import type { Json, StackJson } from "../terraform-json";
 
@@ -96,4 +98,37 @@ export function intentFromJson(stack: StackJson): { intent?: TrustIntent; proble
       ],
     },
   };
+}
+
+/** Whether two intents state the same (key order aside). */
+export function sameIntent(a: TrustIntent, b: TrustIntent | undefined): boolean {
+  return b !== undefined && canonical(a) === canonical(b);
+}
+
+/** The first fields in which `recorded` differs from `expected`, for a message. */
+export function intentDifference(expected: TrustIntent, recorded: TrustIntent): string {
+  const out: string[] = [];
+  const walk = (a: Json, b: Json, at: string) => {
+    if (canonical(a) === canonical(b)) return;
+    if (a && b && typeof a === "object" && typeof b === "object") {
+      for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort())
+        walk(a[k], b[k], at ? `${at}.${k}` : k);
+    } else
+      out.push(`${at}: config ${JSON.stringify(a ?? null)}, recorded ${JSON.stringify(b ?? null)}`);
+  };
+  walk(expected, recorded, "");
+  return out.slice(0, 3).join("; ") + (out.length > 3 ? `; and ${out.length - 3} more` : "");
+}
+
+function canonical(value: Json): string {
+  return JSON.stringify(value, (_k, v: Json) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .filter((k) => v[k] !== undefined)
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
 }

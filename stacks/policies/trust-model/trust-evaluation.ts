@@ -22,6 +22,7 @@ import type { GoogleGrant } from "./google-access";
 import { federatedMemberCovers, type IamMember } from "./iam-members";
 import { letsActAs, touchesIdentity } from "./identity-roles";
 import type { PoolProvider } from "./pool-providers";
+import { mappingDeviation } from "./provider-mapping";
 import {
   admitAwsCaller,
   mapAttributes,
@@ -30,6 +31,7 @@ import {
 } from "./sts-admission";
 import { trustModelOf, type PipelineModel, type TrustModel } from "./trust-model";
 import { judgeLambdaRole } from "./lambda-role-trust";
+import { judgeDeployAccount } from "./deploy-account";
 
 /** The trust rules; see stacks/policies/rules/trust-*.ts for what each guards. */
 export type TrustRuleId =
@@ -291,6 +293,7 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
   for (const p of pipelines) {
     judgeLambdaReach(model, p, add);
     judgeLambdaRole(stack, model, p.pipeline, add);
+    judgeDeployAccount(stack, p.pipeline, add);
   }
   const adversaries = pipelines.flatMap((p) => p.adversaries);
   judgeAdversaries(adversaries, add);
@@ -396,6 +399,8 @@ function judgeProviders(
   const aws = model.providers.filter((p) => p.kind === "aws");
   const accounts = [...new Set(model.pipelines.map((p) => p.intent.accountId))];
   for (const p of model.providers) {
+    const deviation = p.kind === "aws" ? mappingDeviation(p.attributeMapping) : undefined;
+    if (deviation) add("TRUST6", p.address, deviation);
     if (p.kind !== "aws") {
       add(
         "TRUST6",

@@ -14,9 +14,18 @@ import {
   type StoredKey,
   type Unresolvable,
 } from "./google-access";
-import { intentFromJson, recordedIntent, type PipelineIntent, type TrustIntent } from "./intent";
+import {
+  INTENT_COMMENT_KEY,
+  intentDifference,
+  intentFromJson,
+  recordedIntent,
+  sameIntent,
+  type PipelineIntent,
+  type TrustIntent,
+} from "./intent";
 import { readLambdaRole, type LambdaRoleModel } from "./aws-lambda-role";
 import { readPoolProviders, type PoolProvider } from "./pool-providers";
+import { unreadableBlocks } from "./unreadable-blocks";
 
 export interface TrustModel {
   /** Undefined when neither config nor the JSON states what to trust (then `unresolvable` says why). */
@@ -47,6 +56,19 @@ export interface PipelineModel {
 }
 
 const cache = new WeakMap<StackJson, TrustModel>();
+const givenIntents = new WeakMap<StackJson, TrustIntent>();
+
+/**
+ * Judges `stack` against this intent, built from config by the caller (the synth-time aspect,
+ * the review tool), never against what the JSON's mutable `//` comment says: the comment is
+ * only a record, and one that differs from the given intent is unresolvable. Call before the
+ * stack is first evaluated.
+ */
+export function judgeAgainstIntent(stack: StackJson, intent: TrustIntent): StackJson {
+  if (cache.has(stack)) throw new Error("judgeAgainstIntent: the stack was already evaluated");
+  givenIntents.set(stack, intent);
+  return stack;
+}
 
 export function trustModelOf(stack: StackJson): TrustModel {
   let model = cache.get(stack);
@@ -59,8 +81,25 @@ export function trustModelOf(stack: StackJson): TrustModel {
 
 function buildTrustModel(stack: StackJson): TrustModel {
   const unresolvable: Unresolvable[] = [];
-  const recorded = recordedIntent(stack.json);
+  const given = givenIntents.get(stack);
+  const inJson = recordedIntent(stack.json);
+  if (given && !sameIntent(given, inJson)) {
+    unresolvable.push({
+      address: "//",
+      reason: inJson
+        ? `the trust intent recorded in the stack's \`//\` comment (${INTENT_COMMENT_KEY}) differs from the one config states (${intentDifference(given, inJson)}); it was edited after it was recorded, and readers of the JSON would judge against it`
+        : `the stack records no trust intent in its \`//\` comment (${INTENT_COMMENT_KEY}), though config states one; it was removed after it was recorded`,
+    });
+  }
+  const recorded = given ?? inJson;
   let intent = recorded;
+  if (intent && intent.pipelines.length === 0) {
+    unresolvable.push({
+      address: "//",
+      reason:
+        "the trust intent lists no pipeline, so no grant, identity or role can be judged against it",
+    });
+  }
   if (!intent) {
     const derived = intentFromJson(stack);
     intent = derived.intent;
@@ -97,6 +136,7 @@ function buildTrustModel(stack: StackJson): TrustModel {
       });
     }
   }
+  unresolvable.push(...unreadableBlocks(stack));
   const access = readGoogleAccess(stack);
   const pools = readPoolProviders(stack);
   unresolvable.push(...access.unresolvable, ...pools.unresolvable);
