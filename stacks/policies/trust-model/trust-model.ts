@@ -97,7 +97,10 @@ function buildTrustModel(stack: StackJson): TrustModel {
       });
     }
   }
-  const access = readGoogleAccess(stack);
+  const access = readGoogleAccess(stack, {
+    projectId: intent?.gcpProjectId,
+    projectNumber: intent?.gcpProjectNumber,
+  });
   const pools = readPoolProviders(stack);
   unresolvable.push(...access.unresolvable, ...pools.unresolvable);
   const find = (type: string, key: string, value: string | undefined) =>
