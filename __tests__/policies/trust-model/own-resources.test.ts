@@ -283,6 +283,28 @@ describe("isolation of a grant the model cannot prove disjoint (S7)", () => {
     expect(findings(e)).toContain("TRUST9 google_bigquery_table_iam_member.path");
   });
 
+  it("refuses a twin of another pipeline's table (one Google table declared twice) as unresolvable", () => {
+    const e = evaluate(platform, (tf) => {
+      const [name, table] = Object.entries(tf.resource.google_bigquery_table).find(([n]) =>
+        n.includes("payments"),
+      ) as [string, Json];
+      add(tf, "google_bigquery_table", "twin", { ...table });
+      add(tf, "google_bigquery_table_iam_member", "on-twin", {
+        dataset_id: "${google_bigquery_table.twin.dataset_id}",
+        table_id: "${google_bigquery_table.twin.table_id}",
+        role: "roles/bigquery.dataEditor",
+        member: ordersSa(tf),
+      });
+      expect(name).toBeDefined();
+    });
+    expect(findings(e)).toEqual(
+      expect.arrayContaining([
+        "TRUST8 google_bigquery_table_iam_member.on-twin",
+        "TRUST8 google_bigquery_table.twin",
+      ]),
+    );
+  });
+
   it("leaves a cell empty for a reached grant on another of this stack's own resources", () => {
     // Orders' writer on its own table is disjoint from payments' data: the matrix stays empty.
     const e = evaluate(platform, () => {});

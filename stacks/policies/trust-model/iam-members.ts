@@ -4,7 +4,7 @@
  * to the resource they name; a reference the model cannot follow is unresolvable.
  */
 import { parseReference, type StackJson } from "../terraform-json";
-import { effectiveProject, serviceAccountEmail } from "./resource-identity";
+import { effectiveProject, serviceAccountEmail, single } from "./resource-identity";
 import { UnresolvableValue } from "./terraform-values";
 
 /**
@@ -76,9 +76,12 @@ export function readMember(raw: string, stack: StackJson, own: OwnProject = {}):
     }
     noExpression(raw, sa[1]);
     // The whole email, domain and all: the same account id in another project is another account.
-    const mine = stack
-      .resources("google_service_account")
-      .find((a) => serviceAccountEmail(a, stack) === sa[1]);
+    const mine = single(
+      stack
+        .resources("google_service_account")
+        .filter((a) => serviceAccountEmail(a, stack) === sa[1]),
+      `service account ${sa[1]}`,
+    );
     return { kind: "serviceAccount", text, address: mine?.address };
   }
   const fed = FEDERATED.exec(text);

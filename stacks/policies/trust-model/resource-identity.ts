@@ -83,17 +83,20 @@ export function ownTable(
       : literalOf(args.project, stack, what("project"));
   const dataset = literalOf(args.dataset_id, stack, what("dataset_id"));
   const table = literalOf(args.table_id, stack, what("table_id"));
-  return stack.resources("google_bigquery_table").find((t) => {
-    try {
-      return (
-        literalOf(t.config.table_id, stack, t.address) === table &&
-        literalOf(t.config.dataset_id, stack, t.address) === dataset &&
-        effectiveProject(t, stack) === project
-      );
-    } catch {
-      return false;
-    }
-  });
+  return single(
+    stack.resources("google_bigquery_table").filter((t) => {
+      try {
+        return (
+          literalOf(t.config.table_id, stack, t.address) === table &&
+          literalOf(t.config.dataset_id, stack, t.address) === dataset &&
+          effectiveProject(t, stack) === project
+        );
+      } catch {
+        return false;
+      }
+    }),
+    `table ${project}:${dataset}.${table}`,
+  );
 }
 
 /** The dataset a dataset grant (or dataset access) names: this stack's, or undefined. */
@@ -108,16 +111,19 @@ export function ownDataset(
       ? effectiveProject(grant, stack)
       : literalOf(args.project, stack, what("project"));
   const dataset = literalOf(args.dataset_id, stack, what("dataset_id"));
-  return stack.resources("google_bigquery_dataset").find((d) => {
-    try {
-      return (
-        literalOf(d.config.dataset_id, stack, d.address) === dataset &&
-        effectiveProject(d, stack) === project
-      );
-    } catch {
-      return false;
-    }
-  });
+  return single(
+    stack.resources("google_bigquery_dataset").filter((d) => {
+      try {
+        return (
+          literalOf(d.config.dataset_id, stack, d.address) === dataset &&
+          effectiveProject(d, stack) === project
+        );
+      } catch {
+        return false;
+      }
+    }),
+    `dataset ${project}:${dataset}`,
+  );
 }
 
 /** The bucket a bucket grant names (bucket names are global): this stack's, or undefined. */
@@ -127,13 +133,16 @@ export function ownBucket(
   stack: StackJson,
 ): TerraformResource | undefined {
   const name = literalOf(bucket, stack, `the bucket ${grant.address} grants on`);
-  return stack.resources("google_storage_bucket").find((b) => {
-    try {
-      return literalOf(b.config.name, stack, b.address) === name;
-    } catch {
-      return false;
-    }
-  });
+  return single(
+    stack.resources("google_storage_bucket").filter((b) => {
+      try {
+        return literalOf(b.config.name, stack, b.address) === name;
+      } catch {
+        return false;
+      }
+    }),
+    `bucket ${name}`,
+  );
 }
 
 /**
@@ -154,14 +163,17 @@ export function ownServiceAccount(
   const text = literalOf(value, stack, `the service account ${grant.address} grants on`);
   const m = /^projects\/([^/]+)\/serviceAccounts\/([^/]+)$/.exec(text);
   if (!m) return undefined;
-  return stack.resources("google_service_account").find((sa) => {
-    const email = serviceAccountEmail(sa, stack);
-    return (
-      email !== undefined &&
-      m[2] === email &&
-      (m[1] === "-" || m[1] === effectiveProject(sa, stack))
-    );
-  });
+  return single(
+    stack.resources("google_service_account").filter((sa) => {
+      const email = serviceAccountEmail(sa, stack);
+      return (
+        email !== undefined &&
+        m[2] === email &&
+        (m[1] === "-" || m[1] === effectiveProject(sa, stack))
+      );
+    }),
+    `service account ${m[2]}`,
+  );
 }
 
 /** The pool a pool grant names: this stack's pool (its id and project both equal), or undefined. */
@@ -176,14 +188,33 @@ export function ownPool(
       ? effectiveProject(grant, stack)
       : literalOf(args.project, stack, what("project"));
   const id = literalOf(args.workload_identity_pool_id, stack, what("workload_identity_pool_id"));
-  return stack.resources("google_iam_workload_identity_pool").find((p) => {
-    try {
-      return (
-        literalOf(p.config.workload_identity_pool_id, stack, p.address) === id &&
-        effectiveProject(p, stack) === project
-      );
-    } catch {
-      return false;
-    }
-  });
+  return single(
+    stack.resources("google_iam_workload_identity_pool").filter((p) => {
+      try {
+        return (
+          literalOf(p.config.workload_identity_pool_id, stack, p.address) === id &&
+          effectiveProject(p, stack) === project
+        );
+      } catch {
+        return false;
+      }
+    }),
+    `pool ${project}/${id}`,
+  );
+}
+
+/**
+ * The one stack resource that is a given Google resource. Two Terraform resources for one Google
+ * resource (a twin) make "which of the stack's is it" unanswerable: unresolvable, never a guess.
+ */
+export function single(
+  matches: readonly TerraformResource[],
+  what: string,
+): TerraformResource | undefined {
+  if (matches.length > 1) {
+    throw new UnresolvableValue(
+      `${matches.map((m) => m.address).join(" and ")} are all the ${what}; a Google resource is declared once`,
+    );
+  }
+  return matches[0];
 }

@@ -5,7 +5,12 @@
  * the rule pack and the review report both read it.
  */
 import { awsPartitionOf } from "../../federation/partition";
-import { parseReference, type Json, type StackJson } from "../terraform-json";
+import {
+  parseReference,
+  type Json,
+  type StackJson,
+  type TerraformResource,
+} from "../terraform-json";
 import type { LambdaIdentity } from "./aws-identities";
 import {
   readGoogleAccess,
@@ -103,10 +108,23 @@ function buildTrustModel(stack: StackJson): TrustModel {
   });
   const pools = readPoolProviders(stack);
   unresolvable.push(...access.unresolvable, ...pools.unresolvable);
+  // One Terraform resource per Google resource: a twin makes "which one is the pipeline's" a guess.
+  const one = (matches: readonly TerraformResource[], what: string) => {
+    if (matches.length > 1) {
+      unresolvable.push({
+        address: matches[1].address,
+        reason: `${matches.map((m) => m.address).join(" and ")} all declare the ${what}; a Google resource is declared once`,
+      });
+    }
+    return matches[0]?.address;
+  };
   const find = (type: string, key: string, value: string | undefined) =>
     value === undefined
       ? undefined
-      : stack.resources(type).find((r) => r.config[key] === value)?.address;
+      : one(
+          stack.resources(type).filter((r) => r.config[key] === value),
+          `${type} ${value}`,
+        );
   const partition = intent && awsPartitionOf(deployedRegion ?? intent.awsRegion);
   const pipelines = (intent?.pipelines ?? []).map((p): PipelineModel => {
     const role = readLambdaRole(stack, p.roleName);
@@ -131,12 +149,16 @@ function buildTrustModel(stack: StackJson): TrustModel {
         reason: `the dataset ${p.datasetId} pipeline ${p.name}'s Lambda writes to is not in the stack (dataset_id must be a literal)`,
       });
     }
-    const table = stack
-      .resources("google_bigquery_table")
-      .find(
-        (t) =>
-          t.config.table_id === p.tableId && datasetOf(stack, t.config.dataset_id) === p.datasetId,
-      )?.address;
+    const table = one(
+      stack
+        .resources("google_bigquery_table")
+        .filter(
+          (t) =>
+            t.config.table_id === p.tableId &&
+            datasetOf(stack, t.config.dataset_id) === p.datasetId,
+        ),
+      `table ${p.datasetId}.${p.tableId}`,
+    );
     if (!table) {
       unresolvable.push({
         address: "google_bigquery_table",
