@@ -202,6 +202,28 @@ describe("the resource a grant is on (S3)", () => {
     expect(extra.targetInStack).toBe(false);
   });
 
+  it.each([
+    ["an aliased google provider", "google.prod", "google"],
+    ["the google-beta provider", "google-beta", "google-beta"],
+  ])(
+    "is not this stack's table when no project is given and %s points at another project",
+    (_, provider, name) => {
+      const e = evaluate(impersonation, (tf) => {
+        tf.provider[name] = [
+          ...(tf.provider[name] ?? []),
+          { ...(provider.includes(".") ? { alias: provider.split(".")[1] } : {}), project: "prod" },
+        ];
+        extraTableGrant({
+          project: undefined,
+          provider,
+          dataset_id: "wif_bridge_example",
+          table_id: "events",
+        })(tf);
+      });
+      expect(findings(e)).toEqual(["TRUST4 google_bigquery_table_iam_member.extra"]);
+    },
+  );
+
   it("is unresolvable when the table is a data source's", () => {
     const e = evaluate(
       impersonation,

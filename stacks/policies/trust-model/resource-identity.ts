@@ -28,13 +28,15 @@ export function effectiveProject(resource: TerraformResource, stack: StackJson):
 }
 
 function providerProject(stack: StackJson, providerRef: Json): string {
-  const alias = typeof providerRef === "string" ? /^google\.(.+)$/.exec(providerRef)?.[1] : "";
-  const providers = ([] as Json[]).concat(stack.json.provider?.google ?? []);
-  const provider = providers.find((p) => (p?.alias ?? "") === (alias ?? ""));
+  // `provider` is "google", "google.<alias>", or another provider's ("google-beta.<alias>").
+  const [name, alias = ""] =
+    providerRef === undefined ? ["google"] : String(providerRef).split(/\.(.*)/s, 2);
+  const providers = ([] as Json[]).concat(stack.json.provider?.[name] ?? []);
+  const provider = providers.find((p) => (p?.alias ?? "") === alias);
   const project = provider?.project;
   return typeof project === "string" && !isExpression(project)
     ? project
-    : `(the project of provider google${alias ? `.${alias}` : ""})`;
+    : `(the project of provider ${name}${alias ? `.${alias}` : ""})`;
 }
 
 /**
