@@ -383,6 +383,17 @@ export const ATTACKS: Record<string, Attack> = {
         member: `serviceAccount:${sa(stack).email}`,
       }),
   },
+  // Found attacking the fixes: the identity itself moved where another project's owner rules it.
+  "the service account moved to another project": {
+    rule: "TRUST8",
+    address: /google_service_account\.identity_service-account_\w+/,
+    apply: (stack) => sa(stack).addOverride("project", "attacker-proj"),
+  },
+  "the pool moved to another project": {
+    rule: "TRUST8",
+    address: /google_iam_workload_identity_pool\.federation_pool_\w+/,
+    apply: (stack) => stack.federation.pool.addOverride("project", "attacker-proj"),
+  },
   "provider disabled (lockout)": {
     rule: "TRUST1",
     address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,

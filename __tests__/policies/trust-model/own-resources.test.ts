@@ -91,6 +91,14 @@ describe("a federated member's pool (S1)", () => {
     expect(e.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(["TRUST3", "TRUST1"]));
   });
 
+  it("is unresolvable when it is a data source's name", () => {
+    const e = evaluate(
+      impersonation,
+      grantOnSa(principalSet("${data.google_iam_workload_identity_pool.other.name}")),
+    );
+    expect(findings(e)).toEqual(["TRUST8 google_service_account_iam_member.extra"]);
+  });
+
   it.each(["display_name", "description", "workload_identity_pool_id"])(
     "is unresolvable when a reference names the pool's %s, not its name",
     (attribute) => {
@@ -331,5 +339,22 @@ describe("isolation of a grant the model cannot prove disjoint (S7)", () => {
     // Orders' writer on its own table is disjoint from payments' data: the matrix stays empty.
     const e = evaluate(platform, () => {});
     expect(e.matrix.every((c) => c.reaches.length === 0)).toBe(true);
+  });
+});
+
+describe("the project of the pipeline's identities and data", () => {
+  it.each([
+    ["google_service_account"],
+    ["google_iam_workload_identity_pool"],
+    ["google_bigquery_dataset"],
+    ["google_bigquery_table"],
+    ["google_storage_bucket"],
+  ])("refuses the %s moved to another project", (type) => {
+    const e = evaluate(impersonation, (tf) => {
+      entry(tf, type)[1].project = "attacker-proj";
+    });
+    expect(
+      e.findings.find((f) => f.rule === "TRUST8" && f.address.startsWith(type))?.reason,
+    ).toMatch(/is in project attacker-proj, not config's gcp\.projectId wif-bridge-example/);
   });
 });

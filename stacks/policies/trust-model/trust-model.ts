@@ -22,6 +22,8 @@ import {
 import { intentFromJson, recordedIntent, type PipelineIntent, type TrustIntent } from "./intent";
 import { readLambdaRole, type LambdaRoleModel } from "./aws-lambda-role";
 import { readPoolProviders, type PoolProvider } from "./pool-providers";
+import { effectiveProject } from "./resource-identity";
+import { UnresolvableValue } from "./terraform-values";
 
 export interface TrustModel {
   /** Undefined when neither config nor the JSON states what to trust (then `unresolvable` says why). */
@@ -186,6 +188,32 @@ function buildTrustModel(stack: StackJson): TrustModel {
       address: "google_storage_bucket",
       reason: `the archive bucket ${archiveBucket} is not in the stack (name must be a literal)`,
     });
+  }
+  // The identities and data the trust is about live in config's project: a pool, service account,
+  // dataset, table or bucket moved to another project is under that project owner's IAM too.
+  const projectId = intent?.gcpProjectId;
+  if (projectId !== undefined) {
+    const addresses = new Set([
+      ...pipelines.flatMap((p) => [p.serviceAccount, p.dataset, p.table]),
+      bucket,
+      ...stack.resources("google_iam_workload_identity_pool").map((p) => p.address),
+    ]);
+    for (const address of addresses) {
+      const resource = address === undefined ? undefined : stack.find(address);
+      if (!resource) continue;
+      try {
+        const project = effectiveProject(resource, stack);
+        if (project !== projectId) {
+          unresolvable.push({
+            address: resource.address,
+            reason: `is in project ${project}, not config's gcp.projectId ${projectId}: whoever administers that project could grant or federate it outside this stack; keep it in ${projectId}`,
+          });
+        }
+      } catch (err) {
+        if (!(err instanceof UnresolvableValue)) throw err;
+        unresolvable.push({ address: resource.address, reason: err.message });
+      }
+    }
   }
   return {
     intent,
