@@ -440,6 +440,76 @@ describe("rule details", () => {
     );
   });
 
+  // WIF3, IAM2, IAM3 and DATA1 read the trust model's grants: a policy written with
+  // Fn.jsonencode (which an older JSON.parse-only reader read as no grant at all) is read too.
+  const jsonencodedPolicy = (tf: Json, type: string, args: Json, role: string, member: string) =>
+    add(tf, type, "encoded", {
+      ...args,
+      policy_data: `\${jsonencode({"bindings" = [{"role" = "${role}", "members" = ["${member}"]}]})}`,
+    });
+
+  it("refuses a pool-wide member in a jsonencoded service-account policy (WIF3)", () => {
+    const tf = structuredClone(example);
+    const pool = first(tf, "google_service_account_iam_member").member.replace(
+      /\/attribute\.aws_role\/.*$/,
+      "/*",
+    );
+    jsonencodedPolicy(
+      tf,
+      "google_service_account_iam_policy",
+      { service_account_id: first(tf, "google_service_account_iam_member").service_account_id },
+      "roles/iam.workloadIdentityUser",
+      pool,
+    );
+    expect(findingsOf(tf, "WIF3").findings.map((f) => f.address)).toEqual([
+      "google_service_account_iam_policy.encoded",
+    ]);
+  });
+
+  it("refuses a primitive role and a project-wide data role in a jsonencoded project policy (IAM2, IAM3)", () => {
+    for (const [rule, role] of [
+      ["IAM2", "roles/owner"],
+      ["IAM3", "roles/bigquery.dataViewer"],
+    ]) {
+      const tf = structuredClone(example);
+      jsonencodedPolicy(
+        tf,
+        "google_project_iam_policy",
+        { project: "wif-bridge-example" },
+        role,
+        "user:ops@example.com",
+      );
+      expect(findingsOf(tf, rule).findings.map((f) => f.address)).toEqual([
+        "google_project_iam_policy.encoded",
+      ]);
+    }
+  });
+
+  it("refuses allUsers in a jsonencoded table policy (DATA1)", () => {
+    const tf = structuredClone(example);
+    const writer = first(tf, "google_bigquery_table_iam_member");
+    jsonencodedPolicy(
+      tf,
+      "google_bigquery_table_iam_policy",
+      { project: writer.project, dataset_id: writer.dataset_id, table_id: writer.table_id },
+      "roles/bigquery.dataViewer",
+      "allUsers",
+    );
+    expect(findingsOf(tf, "DATA1").findings.map((f) => f.address)).toEqual([
+      "google_bigquery_table_iam_policy.encoded",
+    ]);
+  });
+
+  it("fails an unreadable policy through TRUST8 rather than reading it as no grant", () => {
+    const tf = structuredClone(example);
+    add(tf, "google_project_iam_policy", "garbled", {
+      project: "wif-bridge-example",
+      policy_data: "{not json",
+    });
+    const trust8 = findingsOf(tf, "TRUST8").findings;
+    expect(trust8.map((f) => f.address)).toEqual(["google_project_iam_policy.garbled"]);
+  });
+
   it("refuses a pinned role of another account than aws.account_id (WIF1)", () => {
     const tf = structuredClone(example);
     first(tf, "google_iam_workload_identity_pool_provider").attribute_condition =

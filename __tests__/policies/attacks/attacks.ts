@@ -328,6 +328,83 @@ export const ATTACKS: Record<string, Attack> = {
         entity: "user-analyst@example.com",
       }),
   },
+  // Bypasses found by the security review of the trust model (closed-world identity of grants).
+  "S1: impersonation granted to a pool of the same id in another project": {
+    rule: "TRUST3",
+    address: /google_service_account_iam_member\.foreign-pool/,
+    apply: (stack) =>
+      new ServiceAccountIamMember(stack, "foreign-pool", {
+        serviceAccountId: sa(stack).name,
+        role: "roles/iam.workloadIdentityUser",
+        member: `principalSet://iam.googleapis.com/projects/999/locations/global/workloadIdentityPools/aws-lambda-example/attribute.aws_role/${PINNED}`,
+      }),
+  },
+  "S1: direct table grant to a pool of the same id in another project": {
+    rule: "TRUST4",
+    address: /google_bigquery_table_iam_member\.foreign-pool/,
+    config: { federation: { accessMode: "direct" } },
+    apply: (stack) =>
+      new BigqueryTableIamMember(stack, "foreign-pool", {
+        datasetId: stack.destination.datasetId,
+        tableId: stack.destination.tableId,
+        role: "roles/bigquery.dataEditor",
+        member: `principalSet://iam.googleapis.com/projects/999/locations/global/workloadIdentityPools/aws-lambda-example/attribute.aws_role/${PINNED}`,
+      }),
+  },
+  "S1: a member naming the pool's description, not its name": {
+    rule: "TRUST8",
+    address: /google_service_account_iam_member\.described-pool/,
+    apply: (stack) =>
+      new ServiceAccountIamMember(stack, "described-pool", {
+        serviceAccountId: sa(stack).name,
+        role: "roles/iam.workloadIdentityUser",
+        member: `principalSet://iam.googleapis.com/${stack.federation.pool.getStringAttribute("description")}/attribute.aws_role/${PINNED}`,
+      }),
+  },
+  "S2: table writer granted to the account id in another project": {
+    rule: "TRUST4",
+    address: /google_bigquery_table_iam_member\.lookalike/,
+    apply: (stack) =>
+      new BigqueryTableIamMember(stack, "lookalike", {
+        datasetId: stack.destination.datasetId,
+        tableId: stack.destination.tableId,
+        role: "roles/bigquery.dataEditor",
+        member: "serviceAccount:wif-example@attacker-proj.iam.gserviceaccount.com",
+      }),
+  },
+  "S3: the stack's identity granted on another project's table by full path": {
+    rule: "TRUST4",
+    address: /google_bigquery_table_iam_member\.full-path/,
+    apply: (stack) =>
+      new BigqueryTableIamMember(stack, "full-path", {
+        datasetId: stack.destination.datasetId,
+        tableId: "projects/prod/datasets/secrets/tables/events",
+        role: "roles/bigquery.dataEditor",
+        member: `serviceAccount:${sa(stack).email}`,
+      }),
+  },
+  "S3: the stack's identity granted on the same table id in another dataset": {
+    rule: "TRUST4",
+    address: /google_bigquery_table_iam_member\.other-dataset/,
+    apply: (stack) =>
+      new BigqueryTableIamMember(stack, "other-dataset", {
+        datasetId: "secrets",
+        tableId: stack.destination.tableId,
+        role: "roles/bigquery.dataEditor",
+        member: `serviceAccount:${sa(stack).email}`,
+      }),
+  },
+  // Found attacking the fixes: the identity itself moved where another project's owner rules it.
+  "the service account moved to another project": {
+    rule: "TRUST8",
+    address: /google_service_account\.identity_service-account_\w+/,
+    apply: (stack) => sa(stack).addOverride("project", "attacker-proj"),
+  },
+  "the pool moved to another project": {
+    rule: "TRUST8",
+    address: /google_iam_workload_identity_pool\.federation_pool_\w+/,
+    apply: (stack) => stack.federation.pool.addOverride("project", "attacker-proj"),
+  },
   "provider disabled (lockout)": {
     rule: "TRUST1",
     address: /google_iam_workload_identity_pool_provider\.federation_aws-provider_\w+/,

@@ -7,6 +7,7 @@
  */
 import { BigqueryDatasetIamMember } from "@cdktf/provider-google/lib/bigquery-dataset-iam-member";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
+import { StorageManagedFolderIamMember } from "@cdktf/provider-google/lib/storage-managed-folder-iam-member";
 import type { BridgeStack, PipelineResources } from "../../../stacks/bridge-stack";
 import { awsRolePrincipalSet } from "../../../stacks/federation/principals";
 import type { Attack } from "./attacks";
@@ -108,5 +109,16 @@ export const ISOLATION_ATTACKS: Record<string, Omit<Attack, "config">> = {
     address: /aws_iam_role\.pipeline-orders_execution-role_\w+/,
     apply: (stack) =>
       pipeline(stack, "orders").role.role.addOverride("provider", "aws.account_444455556666"),
+  },
+  "S7: orders may create objects in a managed folder on payments' prefix": {
+    rule: "TRUST9",
+    address: /google_storage_managed_folder_iam_member\.payments-folder/,
+    apply: (stack) =>
+      new StorageManagedFolderIamMember(stack, "payments-folder", {
+        bucket: stack.archive!.bucketName,
+        managedFolder: "payments/raw-batches/",
+        role: "roles/storage.objectCreator",
+        member: `serviceAccount:${pipeline(stack, "orders").identity.serviceAccount!.email}`,
+      }),
   },
 };

@@ -5,7 +5,7 @@
  * resource (the member embeds the pool's name, a Terraform reference until apply).
  */
 import { ASSUMED_ROLE_ARN } from "../cel-condition";
-import { grantsOf, isGoogleIamResource, isPublicMember } from "../google-iam-grants";
+import { grantsWrittenBy, isGoogleIamResource, isPublicMember } from "../iam-resource-types";
 import { awsRolePrincipalSet } from "../../federation/principals";
 import { outcomeOf, type SecurityRule } from "../rule";
 
@@ -52,8 +52,8 @@ export const NoPoolWideGrant: SecurityRule = {
   evaluate(resource, stack) {
     const onIdentity = /^google_(service_account|iam_workload_identity_pool)/.test(resource.type);
     const problems: string[] = [];
-    for (const grant of grantsOf(resource, stack)) {
-      const problem = broadMemberProblem(grant.member, onIdentity);
+    for (const grant of grantsWrittenBy(resource, stack)) {
+      const problem = broadMemberProblem(grant.member.text, onIdentity);
       if (problem) problems.push(`${grant.role} ${problem}`);
     }
     return outcomeOf(problems);

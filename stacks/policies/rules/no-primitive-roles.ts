@@ -1,9 +1,9 @@
 /**
  * IAM2: no primitive role (roles/owner, roles/editor, roles/viewer) is granted at any level.
- * Reads the synthesized JSON: `role` of every google_*_iam_member / _binding and the bindings of
- * every google_*_iam_policy.
+ * Reads the trust model's grants of every google_*_iam_member / _binding / _policy (policy_data as
+ * JSON, jsonencode or data.google_iam_policy).
  */
-import { grantsOf, isGoogleIamResource } from "../google-iam-grants";
+import { grantsWrittenBy, isGoogleIamResource } from "../iam-resource-types";
 import { outcomeOf, type SecurityRule } from "../rule";
 
 export const PRIMITIVE_ROLES = ["roles/owner", "roles/editor", "roles/viewer"];
@@ -19,9 +19,9 @@ export const NoPrimitiveRoles: SecurityRule = {
   appliesTo: isGoogleIamResource,
   evaluate(resource, stack) {
     return outcomeOf(
-      grantsOf(resource, stack)
+      grantsWrittenBy(resource, stack)
         .filter((g) => PRIMITIVE_ROLES.includes(g.role))
-        .map((g) => `grants the primitive role ${g.role} to ${g.member}`),
+        .map((g) => `grants the primitive role ${g.role} to ${g.member.text}`),
     );
   },
 };

@@ -1,10 +1,10 @@
 /**
  * IAM3: BigQuery and Cloud Storage roles, and the roles that let a member act as a service
  * account, are never granted on a whole project, folder or organization.
- * Reads the synthesized JSON: google_project_iam_* / google_folder_iam_* /
- * google_organization_iam_* resources (roles and bindings).
+ * Reads the trust model's grants of google_project_iam_* / google_folder_iam_* /
+ * google_organization_iam_* resources (members, bindings, policies).
  */
-import { grantsOf, isHierarchyLevelIam } from "../google-iam-grants";
+import { grantsWrittenBy, isHierarchyLevelIam } from "../iam-resource-types";
 import { outcomeOf, type SecurityRule } from "../rule";
 
 const DATA_ROLE = /^roles\/(bigquery|storage)\./;
@@ -26,12 +26,12 @@ export const NoProjectLevelDataRoles: SecurityRule = {
   evaluate(resource, stack) {
     const scope = resource.type.split("_")[1];
     const problems: string[] = [];
-    for (const g of grantsOf(resource, stack)) {
+    for (const g of grantsWrittenBy(resource, stack)) {
       if (DATA_ROLE.test(g.role)) {
-        problems.push(`grants the data role ${g.role} to ${g.member} on the whole ${scope}`);
+        problems.push(`grants the data role ${g.role} to ${g.member.text} on the whole ${scope}`);
       } else if (IMPERSONATION_ROLES.includes(g.role)) {
         problems.push(
-          `grants ${g.role} to ${g.member} on the whole ${scope}, i.e. over every service account in it`,
+          `grants ${g.role} to ${g.member.text} on the whole ${scope}, i.e. over every service account in it`,
         );
       }
     }

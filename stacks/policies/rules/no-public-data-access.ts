@@ -5,7 +5,7 @@
  * `access` blocks, google_bigquery_dataset_access, and the bucket/object ACL resources.
  */
 import { blocks } from "../terraform-json";
-import { grantsOf, isPublicMember } from "../google-iam-grants";
+import { grantsWrittenBy } from "../iam-resource-types";
 import { outcomeOf, type SecurityRule } from "../rule";
 
 const DATA_IAM =
@@ -37,8 +37,8 @@ export const NoPublicDataAccess: SecurityRule = {
     const problems: string[] = [];
     const { type, config } = resource;
     if (DATA_IAM.test(type)) {
-      for (const g of grantsOf(resource, stack)) {
-        if (isPublicMember(g.member)) problems.push(`grants ${g.role} to ${g.member}`);
+      for (const g of grantsWrittenBy(resource, stack)) {
+        if (g.member.kind === "public") problems.push(`grants ${g.role} to ${g.member.text}`);
       }
     } else if (ACL_TYPES.has(type)) {
       const entities = [config.entity, ...(config.role_entity ?? [])].filter(Boolean).map(String);

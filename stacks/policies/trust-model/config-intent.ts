@@ -7,6 +7,8 @@ export function trustIntentOf(config: BridgeConfig): TrustIntent {
     accountId: config.aws.accountId,
     awsRegion: config.aws.region,
     accessMode: config.federation.accessMode,
+    gcpProjectId: config.gcp.projectId,
+    ...(config.gcp.projectNumber ? { gcpProjectNumber: config.gcp.projectNumber } : {}),
     pipelines: config.pipelines.map((p) => ({
       name: p.name,
       accountId: p.accountId,

@@ -12,7 +12,15 @@ import {
   type StackJson,
   type TerraformResource,
 } from "../terraform-json";
-import { readMember, type IamMember } from "./iam-members";
+import { readMember, type IamMember, type OwnProject } from "./iam-members";
+import {
+  literalOf,
+  ownBucket,
+  ownDataset,
+  ownPool,
+  ownServiceAccount,
+  ownTable,
+} from "./resource-identity";
 import { jsonDocument, UnresolvableValue } from "./terraform-values";
 
 export type GrantScope =
@@ -32,8 +40,13 @@ export interface GoogleGrant {
   readonly form:
     "iam_member" | "iam_binding" | "iam_policy" | "dataset access block" | "dataset_access" | "acl";
   readonly scope: GrantScope;
-  /** The stack resource the grant is on (its address), or the literal id when it is not this stack's. */
+  /**
+   * The stack resource the grant is on (its address), or, when the model cannot prove it is this
+   * stack's (`targetInStack` false), what the grant's arguments name.
+   */
   readonly target: string;
+  /** True only when every argument naming the target is proven to name this stack's resource. */
+  readonly targetInStack: boolean;
   /** Predefined role name, or the custom role's id. */
   readonly role: string;
   /** Set for a custom role of this stack. */
@@ -84,14 +97,6 @@ const SCOPES: Record<string, [GrantScope, string]> = {
   folder: ["folder", "folder"],
   organization: ["organization", "org_id"],
 };
-/** Resource types (and their natural-key argument) a literal target is matched against. */
-const TARGET_TYPES: Partial<Record<GrantScope, [string, string]>> = {
-  "service account": ["google_service_account", "account_id"],
-  "workload identity pool": ["google_iam_workload_identity_pool", "workload_identity_pool_id"],
-  dataset: ["google_bigquery_dataset", "dataset_id"],
-  table: ["google_bigquery_table", "table_id"],
-  bucket: ["google_storage_bucket", "name"],
-};
 /** Cloud Storage ACLs: legacy grants next to IAM, never intended (the archive uses uniform access). */
 const ACL_TYPES = [
   "google_storage_bucket_access_control",
@@ -117,7 +122,11 @@ export interface GoogleAccess {
   readonly unresolvable: Unresolvable[];
 }
 
-export function readGoogleAccess(stack: StackJson): GoogleAccess {
+/**
+ * `own` is what config says of the stack's Google project (its id and number), which a literal
+ * pool name must match to be this stack's pool.
+ */
+export function readGoogleAccess(stack: StackJson, own: OwnProject = {}): GoogleAccess {
   const unresolvable: Unresolvable[] = [];
   const customRoles = [
     ...stack.resources("google_project_iam_custom_role"),
@@ -140,7 +149,7 @@ export function readGoogleAccess(stack: StackJson): GoogleAccess {
     const m = IAM_TYPE.exec(type);
     if (m) {
       for (const r of stack.resources(type))
-        attempt(r.address, () => grants.push(...iamGrants(r, m[1], m[2], stack, customRoles)));
+        attempt(r.address, () => grants.push(...iamGrants(r, m[1], m[2], stack, customRoles, own)));
     }
   }
   for (const dataset of stack.resources("google_bigquery_dataset")) {
@@ -149,9 +158,10 @@ export function readGoogleAccess(stack: StackJson): GoogleAccess {
         const g = accessEntryGrant(
           entry,
           dataset.address,
-          dataset.address,
+          { target: dataset.address, targetInStack: true },
           "dataset access block",
           stack,
+          own,
         );
         if (g) grants.push(g);
       });
@@ -159,15 +169,22 @@ export function readGoogleAccess(stack: StackJson): GoogleAccess {
   }
   for (const access of stack.resources("google_bigquery_dataset_access")) {
     attempt(access.address, () => {
-      const target = resolveTarget(access.config.dataset_id, "dataset", stack);
-      const g = accessEntryGrant(access.config, access.address, target, "dataset_access", stack);
+      const target = resolveTarget(access, "dataset", stack);
+      const g = accessEntryGrant(
+        access.config,
+        access.address,
+        target,
+        "dataset_access",
+        stack,
+        own,
+      );
       if (g) grants.push(g);
     });
   }
   for (const type of ACL_TYPES) {
     for (const acl of stack.resources(type)) {
       attempt(acl.address, () => {
-        const target = resolveTarget(acl.config.bucket, "bucket", stack);
+        const target = resolveTarget(acl, "bucket", stack);
         const entries = [
           ...(acl.config.entity !== undefined
             ? [`${acl.config.role ?? "ACL"}:${acl.config.entity}`]
@@ -181,7 +198,7 @@ export function readGoogleAccess(stack: StackJson): GoogleAccess {
             address: acl.address,
             form: "acl",
             scope: "bucket",
-            target,
+            ...target,
             role: `ACL ${role}`,
             member: /^(allUsers|allAuthenticatedUsers)$/.test(entity)
               ? { kind: "public", text: entity }
@@ -208,19 +225,20 @@ function iamGrants(
   form: string,
   stack: StackJson,
   customRoles: CustomRole[],
+  own: OwnProject,
 ): GoogleGrant[] {
-  const [scope, targetArg] = SCOPES[level] ?? (["other resource", ""] as const);
+  const [scope] = SCOPES[level] ?? (["other resource", ""] as const);
   const target =
     scope === "other resource"
-      ? `a google_${level}`
-      : resolveTarget(r.config[targetArg], scope, stack);
+      ? { target: `a google_${level}`, targetInStack: false }
+      : resolveTarget(r, scope, stack);
   const make = (role: Json, member: Json, condition: Json): GoogleGrant => ({
     address: r.address,
     form: `iam_${form}` as GoogleGrant["form"],
     scope,
-    target,
+    ...target,
     ...readRole(role, r.address, customRoles),
-    member: readMember(String(member), stack),
+    member: readMember(String(member), stack, own),
     conditional: condition !== undefined,
     ...conditionText(condition),
   });
@@ -271,31 +289,53 @@ function policyBindings(policyData: Json, address: string, stack: StackJson): Js
   return bindings;
 }
 
-/** The stack resource a target argument names, or its literal; a reference elsewhere is unresolvable. */
-function resolveTarget(value: Json, scope: GrantScope, stack: StackJson): string {
-  const ref = parseReference(value);
-  const [type, key] = TARGET_TYPES[scope] ?? [];
-  if (ref) {
-    if (!ref.isData && stack.find(ref) && (type === undefined || ref.type === type))
-      return ref.address;
-    throw new UnresolvableValue(
-      `the ${scope} the grant is on is ${value}, which the model cannot follow to a resource of this stack`,
-    );
+/**
+ * The resource a grant is on: the address of this stack's resource when every argument naming
+ * it is proven to name that resource, else what the arguments name (never this stack's). A
+ * reference the model cannot follow to a literal is unresolvable.
+ */
+function resolveTarget(
+  r: TerraformResource,
+  scope: GrantScope,
+  stack: StackJson,
+): { target: string; targetInStack: boolean } {
+  const c = r.config;
+  const key = SCOPES[Object.keys(SCOPES).find((k) => SCOPES[k][0] === scope)!]?.[1];
+  const own =
+    scope === "table"
+      ? ownTable({ project: c.project, dataset_id: c.dataset_id, table_id: c.table_id }, r, stack)
+      : scope === "dataset"
+        ? ownDataset({ project: c.project, dataset_id: c.dataset_id }, r, stack)
+        : scope === "bucket"
+          ? ownBucket(c.bucket, r, stack)
+          : scope === "service account"
+            ? ownServiceAccount(c.service_account_id, r, stack)
+            : scope === "workload identity pool"
+              ? ownPool(
+                  { project: c.project, workload_identity_pool_id: c.workload_identity_pool_id },
+                  r,
+                  stack,
+                )
+              : undefined;
+  if (own) return { target: own.address, targetInStack: true };
+  if (!own && ["project", "folder", "organization"].includes(scope)) {
+    // Whose project, folder or organization it is does not matter: the grant reaches everything in it.
+    const ref = parseReference(c[key!]);
+    if (ref && !ref.isData && stack.find(ref)) return { target: ref.address, targetInStack: false };
+    return {
+      target: literalOf(c[key!], stack, `the ${scope} of ${r.address}`),
+      targetInStack: false,
+    };
   }
-  if (typeof value !== "string" || value.includes("${")) {
-    throw new UnresolvableValue(
-      `the ${scope} the grant is on (${JSON.stringify(value ?? null)}) is not a literal`,
-    );
-  }
-  if (type && key) {
-    const bare = value
-      .replace(/^projects\/[^/]+\/serviceAccounts\//, "")
-      .replace(/@.*$/, "")
-      .replace(/^.*\//, "");
-    const own = stack.resources(type).find((res) => res.config[key] === bare);
-    if (own) return own.address;
-  }
-  return value;
+  const named = (arg: string) =>
+    c[arg] === undefined ? undefined : literalOf(c[arg], stack, `the ${arg} of ${r.address}`);
+  const text =
+    scope === "table"
+      ? `${named("project") ?? "(provider's project)"}:${named("dataset_id")}.${named("table_id")}`
+      : scope === "dataset"
+        ? `${named("project") ?? "(provider's project)"}:${named("dataset_id")}`
+        : named(key!);
+  return { target: `${text ?? "(none)"} (not this stack's ${scope})`, targetInStack: false };
 }
 
 function readRole(
@@ -322,16 +362,17 @@ function readRole(
 function accessEntryGrant(
   entry: Json,
   address: string,
-  target: string,
+  target: { target: string; targetInStack: boolean },
   form: "dataset access block" | "dataset_access",
   stack: StackJson,
+  own: OwnProject,
 ): GoogleGrant | undefined {
   const rawRole = entry.role;
   const base = {
     address,
     form,
     scope: "dataset" as const,
-    target,
+    ...target,
     conditional: entry.condition !== undefined,
   };
   const role =
@@ -341,19 +382,19 @@ function accessEntryGrant(
   const readAs = (prefix: string, who: Json) => {
     const ref = parseReference(who);
     if (ref?.type === "google_service_account" && ref.attribute === "email")
-      return readMember(`serviceAccount:${who}`, stack);
+      return readMember(`serviceAccount:${who}`, stack, own);
     if (typeof who === "string" && who.endsWith(".gserviceaccount.com"))
-      return readMember(`serviceAccount:${who}`, stack);
-    return readMember(`${prefix}${who}`, stack);
+      return readMember(`serviceAccount:${who}`, stack, own);
+    return readMember(`${prefix}${who}`, stack, own);
   };
   if (entry.user_by_email !== undefined)
     return { ...base, role, member: readAs("user:", entry.user_by_email) };
   if (entry.group_by_email !== undefined)
     return { ...base, role, member: readAs("group:", entry.group_by_email) };
   if (entry.domain !== undefined)
-    return { ...base, role, member: readMember(`domain:${entry.domain}`, stack) };
+    return { ...base, role, member: readMember(`domain:${entry.domain}`, stack, own) };
   if (entry.iam_member !== undefined)
-    return { ...base, role, member: readMember(String(entry.iam_member), stack) };
+    return { ...base, role, member: readMember(String(entry.iam_member), stack, own) };
   if (entry.special_group !== undefined) {
     const g = String(entry.special_group);
     return {

@@ -4,7 +4,17 @@
  * to the resource they name; a reference the model cannot follow is unresolvable.
  */
 import { parseReference, type StackJson } from "../terraform-json";
+import { effectiveProject, serviceAccountEmail, single } from "./resource-identity";
 import { UnresolvableValue } from "./terraform-values";
+
+/**
+ * What config says of the stack's Google project. A literal pool name is this stack's pool only
+ * when its project number is config's gcp.projectNumber (and its pool id and project the pool's).
+ */
+export interface OwnProject {
+  readonly projectId?: string;
+  readonly projectNumber?: string;
+}
 
 export type IamMember =
   /** A service account: `address` when it is one of this stack's. */
@@ -28,28 +38,51 @@ export type IamMember =
 
 const FEDERATED =
   /^(principalSet|principal):\/\/iam\.googleapis\.com\/(.+?)\/(\*|subject\/.+|group\/.+|attribute\.[^/]+\/.+)$/;
-const POOL_NAME = /^projects\/[^/]+\/locations\/global\/workloadIdentityPools\/([^/]+)$/;
+const POOL_NAME = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([^/]+)$/;
 
-/** Reads one member; throws UnresolvableValue when it holds a reference the model cannot follow. */
-export function readMember(raw: string, stack: StackJson): IamMember {
+/**
+ * Reads one member; throws UnresolvableValue when it holds a reference the model cannot follow.
+ * Closed-world: a member is this stack's service account or pool only when proven so (a
+ * reference to it, or its full literal name); any other spelling is someone else.
+ */
+export function readMember(raw: string, stack: StackJson, own: OwnProject = {}): IamMember {
   const text = raw.replace(/^iamMember:/, "");
   if (text === "allUsers" || text === "allAuthenticatedUsers") return { kind: "public", text };
+  // `${google_service_account.X.member}` is "serviceAccount:<its email>".
+  const whole = parseReference(text);
+  if (whole && whole.type === "google_service_account" && whole.attribute === "member") {
+    if (whole.isData || !stack.find(whole)) {
+      throw new UnresolvableValue(
+        `member "${raw}" refers to ${whole.address}, not a service account of this stack`,
+      );
+    }
+    return { kind: "serviceAccount", text, address: whole.address };
+  }
   const sa = /^serviceAccount:(.+)$/.exec(text);
   if (sa) {
     const ref = parseReference(sa[1]);
     if (ref) {
-      if (ref.type !== "google_service_account" || ref.isData || !stack.find(ref)) {
+      if (
+        ref.type !== "google_service_account" ||
+        ref.attribute !== "email" ||
+        ref.isData ||
+        !stack.find(ref)
+      ) {
         throw new UnresolvableValue(
-          `member "${raw}" refers to ${ref.address}, not a service account of this stack`,
+          `member "${raw}" refers to ${ref.address}.${ref.attribute}, not the email of a service account of this stack`,
         );
       }
       return { kind: "serviceAccount", text, address: ref.address };
     }
     noExpression(raw, sa[1]);
-    const own = stack
-      .resources("google_service_account")
-      .find((a) => sa[1].startsWith(`${a.config.account_id}@`));
-    return { kind: "serviceAccount", text, address: own?.address };
+    // The whole email, domain and all: the same account id in another project is another account.
+    const mine = single(
+      stack
+        .resources("google_service_account")
+        .filter((a) => serviceAccountEmail(a, stack) === sa[1]),
+      `service account ${sa[1]}`,
+    );
+    return { kind: "serviceAccount", text, address: mine?.address };
   }
   const fed = FEDERATED.exec(text);
   if (fed) {
@@ -58,21 +91,38 @@ export function readMember(raw: string, stack: StackJson): IamMember {
     let pool = poolText;
     let poolInStack = false;
     if (ref) {
-      if (ref.type !== "google_iam_workload_identity_pool" || ref.isData || !stack.find(ref)) {
+      // awsRolePrincipalSet writes `${google_iam_workload_identity_pool.X.name}`; nothing else
+      // of a pool (its description, display name, ...) is its name.
+      if (
+        ref.type !== "google_iam_workload_identity_pool" ||
+        ref.attribute !== "name" ||
+        ref.isData ||
+        !stack.find(ref)
+      ) {
         throw new UnresolvableValue(
-          `member "${raw}" names the pool ${ref.address}, which is not a pool of this stack`,
+          `member "${raw}" names the pool ${ref.address}.${ref.attribute}, which is not the name of a pool of this stack`,
         );
       }
       pool = ref.address;
       poolInStack = true;
     } else {
       noExpression(raw, poolText);
-      const id = POOL_NAME.exec(poolText)?.[1];
-      const own = stack
+      // A literal pool name is this stack's pool only when its project number is config's (a pool
+      // of the same id in another project is someone else's, who may map any attribute).
+      const name = POOL_NAME.exec(poolText);
+      const mine = stack
         .resources("google_iam_workload_identity_pool")
-        .find((p) => id !== undefined && p.config.workload_identity_pool_id === id);
-      if (own) {
-        pool = own.address;
+        .find(
+          (p) =>
+            name !== null &&
+            own.projectNumber !== undefined &&
+            name[1] === own.projectNumber &&
+            own.projectId !== undefined &&
+            safeProject(p, stack) === own.projectId &&
+            p.config.workload_identity_pool_id === name[2],
+        );
+      if (mine) {
+        pool = mine.address;
         poolInStack = true;
       }
     }
@@ -84,6 +134,17 @@ export function readMember(raw: string, stack: StackJson): IamMember {
   }
   noExpression(raw, text);
   return { kind: "other", text };
+}
+
+function safeProject(
+  resource: Parameters<typeof effectiveProject>[0],
+  stack: StackJson,
+): string | undefined {
+  try {
+    return effectiveProject(resource, stack);
+  } catch {
+    return undefined;
+  }
 }
 
 function noExpression(raw: string, part: string): void {

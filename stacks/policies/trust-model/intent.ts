@@ -14,6 +14,10 @@ export interface TrustIntent {
   readonly accountId: string;
   readonly awsRegion: string;
   readonly accessMode: "impersonation" | "direct";
+  /** Config's gcp.projectId (read from the Google provider when the intent comes from the JSON). */
+  readonly gcpProjectId?: string;
+  /** Config's gcp.projectNumber: a literal pool name is this stack's only in this project. */
+  readonly gcpProjectNumber?: string;
   /** One for a single-pipeline environment. The closed world is the union of their grants. */
   readonly pipelines: readonly PipelineIntent[];
 }
@@ -81,6 +85,7 @@ export function intentFromJson(stack: StackJson): { intent?: TrustIntent; proble
       accountId: accounts[0],
       awsRegion: regions[0],
       accessMode: stack.resources("google_service_account").length > 0 ? "impersonation" : "direct",
+      ...googleProjectOf(stack),
       pipelines: [
         {
           name: "(read from the JSON)",
@@ -131,4 +136,11 @@ function canonical(value: Json): string {
         )
       : v,
   );
+}
+
+/** The default Google provider's literal project (the JSON states no project number). */
+function googleProjectOf(stack: StackJson): { gcpProjectId?: string } {
+  const google = ([] as Json[]).concat(stack.json.provider?.google ?? []).find((p) => !p?.alias);
+  const project = google?.project;
+  return typeof project === "string" && !project.includes("${") ? { gcpProjectId: project } : {};
 }

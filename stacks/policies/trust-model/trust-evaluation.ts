@@ -209,6 +209,7 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
   const adversaryMapped = evaluations.flatMap((e) => e.adversaries.map((a) => mappedBy(a.caller)));
   const covers = (member: IamMember, mapped: ReturnType<typeof mappedBy>) =>
     member.kind === "federated" &&
+    member.poolInStack &&
     mapped.some(
       (m) =>
         m.pool === member.pool &&
@@ -233,6 +234,7 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
     return (g: GoogleGrant): boolean => {
       if (accessMode === "impersonation" && g.scope === "service account") {
         return (
+          g.targetInStack &&
           g.target === p.serviceAccount &&
           g.role === IMPERSONATION_ROLE &&
           !g.permissions &&
@@ -242,6 +244,7 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
       if (g.scope === "table")
         return (
           p.table !== undefined &&
+          g.targetInStack &&
           g.target === p.table &&
           g.role === DATA_WRITER_ROLE &&
           !g.permissions &&
@@ -252,6 +255,7 @@ export function evaluateTrust(model: TrustModel, stack: StackJson): TrustEvaluat
         return (
           model.bucket !== undefined &&
           bucket !== undefined &&
+          g.targetInStack &&
           g.target === model.bucket &&
           g.role === OBJECT_CREATOR_ROLE &&
           !g.permissions &&
@@ -361,6 +365,7 @@ function reachOf(
     for (const g of model.grants) {
       if (
         g.member.kind === "federated" &&
+        g.member.poolInStack &&
         g.member.pool === pool &&
         federatedMemberCovers(g.member, admission)
       ) {
@@ -374,7 +379,9 @@ function reachOf(
     if (!letsActAs(g.role, g.permissions)) continue;
     const accounts =
       g.scope === "service account"
-        ? [g.target]
+        ? g.targetInStack
+          ? [g.target]
+          : []
         : ["project", "folder", "organization"].includes(g.scope)
           ? model.grants.flatMap((x) =>
               x.member.kind === "serviceAccount" && x.member.address ? [x.member.address] : [],

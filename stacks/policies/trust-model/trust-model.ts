@@ -5,7 +5,12 @@
  * the rule pack and the review report both read it.
  */
 import { awsPartitionOf } from "../../federation/partition";
-import { parseReference, type Json, type StackJson } from "../terraform-json";
+import {
+  parseReference,
+  type Json,
+  type StackJson,
+  type TerraformResource,
+} from "../terraform-json";
 import type { LambdaIdentity } from "./aws-identities";
 import {
   readGoogleAccess,
@@ -26,6 +31,8 @@ import {
 import { readLambdaRole, type LambdaRoleModel } from "./aws-lambda-role";
 import { readPoolProviders, type PoolProvider } from "./pool-providers";
 import { unreadableBlocks } from "./unreadable-blocks";
+import { effectiveProject } from "./resource-identity";
+import { UnresolvableValue } from "./terraform-values";
 
 export interface TrustModel {
   /** Undefined when neither config nor the JSON states what to trust (then `unresolvable` says why). */
@@ -137,13 +144,29 @@ function buildTrustModel(stack: StackJson): TrustModel {
     }
   }
   unresolvable.push(...unreadableBlocks(stack));
-  const access = readGoogleAccess(stack);
+  const access = readGoogleAccess(stack, {
+    projectId: intent?.gcpProjectId,
+    projectNumber: intent?.gcpProjectNumber,
+  });
   const pools = readPoolProviders(stack);
   unresolvable.push(...access.unresolvable, ...pools.unresolvable);
+  // One Terraform resource per Google resource: a twin makes "which one is the pipeline's" a guess.
+  const one = (matches: readonly TerraformResource[], what: string) => {
+    if (matches.length > 1) {
+      unresolvable.push({
+        address: matches[1].address,
+        reason: `${matches.map((m) => m.address).join(" and ")} all declare the ${what}; a Google resource is declared once`,
+      });
+    }
+    return matches[0]?.address;
+  };
   const find = (type: string, key: string, value: string | undefined) =>
     value === undefined
       ? undefined
-      : stack.resources(type).find((r) => r.config[key] === value)?.address;
+      : one(
+          stack.resources(type).filter((r) => r.config[key] === value),
+          `${type} ${value}`,
+        );
   const partition = intent && awsPartitionOf(deployedRegion ?? intent.awsRegion);
   const pipelines = (intent?.pipelines ?? []).map((p): PipelineModel => {
     const role = readLambdaRole(stack, p.roleName);
@@ -168,12 +191,16 @@ function buildTrustModel(stack: StackJson): TrustModel {
         reason: `the dataset ${p.datasetId} pipeline ${p.name}'s Lambda writes to is not in the stack (dataset_id must be a literal)`,
       });
     }
-    const table = stack
-      .resources("google_bigquery_table")
-      .find(
-        (t) =>
-          t.config.table_id === p.tableId && datasetOf(stack, t.config.dataset_id) === p.datasetId,
-      )?.address;
+    const table = one(
+      stack
+        .resources("google_bigquery_table")
+        .filter(
+          (t) =>
+            t.config.table_id === p.tableId &&
+            datasetOf(stack, t.config.dataset_id) === p.datasetId,
+        ),
+      `table ${p.datasetId}.${p.tableId}`,
+    );
     if (!table) {
       unresolvable.push({
         address: "google_bigquery_table",
@@ -201,6 +228,32 @@ function buildTrustModel(stack: StackJson): TrustModel {
       address: "google_storage_bucket",
       reason: `the archive bucket ${archiveBucket} is not in the stack (name must be a literal)`,
     });
+  }
+  // The identities and data the trust is about live in config's project: a pool, service account,
+  // dataset, table or bucket moved to another project is under that project owner's IAM too.
+  const projectId = intent?.gcpProjectId;
+  if (projectId !== undefined) {
+    const addresses = new Set([
+      ...pipelines.flatMap((p) => [p.serviceAccount, p.dataset, p.table]),
+      bucket,
+      ...stack.resources("google_iam_workload_identity_pool").map((p) => p.address),
+    ]);
+    for (const address of addresses) {
+      const resource = address === undefined ? undefined : stack.find(address);
+      if (!resource) continue;
+      try {
+        const project = effectiveProject(resource, stack);
+        if (project !== projectId) {
+          unresolvable.push({
+            address: resource.address,
+            reason: `is in project ${project}, not config's gcp.projectId ${projectId}: whoever administers that project could grant or federate it outside this stack; keep it in ${projectId}`,
+          });
+        }
+      } catch (err) {
+        if (!(err instanceof UnresolvableValue)) throw err;
+        unresolvable.push({ address: resource.address, reason: err.message });
+      }
+    }
   }
   return {
     intent,
