@@ -73,22 +73,6 @@ export interface PipelineResources {
 }
 
 export class BridgeStack extends TerraformStack {
-  /** The JSON the security rule pack judged at validation; synth then writes exactly it. */
-  private judgedTerraform?: ReturnType<TerraformStack["toTerraform"]>;
-
-  /**
-   * Resolves the stack once for the rule pack and keeps the result: validation runs after every
-   * aspect, just before cdktf writes the stack, so what is written is exactly what was judged,
-   * and synth does not resolve every token a second time (about 5 ms per stack).
-   */
-  freezeTerraform(): ReturnType<TerraformStack["toTerraform"]> {
-    this.judgedTerraform = super.toTerraform();
-    return this.judgedTerraform;
-  }
-
-  override toTerraform(): ReturnType<TerraformStack["toTerraform"]> {
-    return this.judgedTerraform ?? super.toTerraform();
-  }
   readonly config: BridgeConfig;
   readonly federation: WorkloadIdentityFederation;
   readonly archive?: StorageArchive;
@@ -109,6 +93,22 @@ export class BridgeStack extends TerraformStack {
   private readonly services: ProjectServices;
   private readonly labels: Record<string, string>;
   private sharedDataset?: BigqueryDataset;
+  /** The JSON the security rule pack judged at validation; synth then writes exactly it. */
+  private judgedTerraform?: ReturnType<TerraformStack["toTerraform"]>;
+
+  /**
+   * Resolves the stack once for the rule pack and keeps the result: validation runs after every
+   * aspect, just before cdktf writes the stack, so what is written is exactly what was judged,
+   * and synth does not resolve every token a second time (about 5 ms per stack).
+   */
+  freezeTerraform(): ReturnType<TerraformStack["toTerraform"]> {
+    this.judgedTerraform = super.toTerraform();
+    return this.judgedTerraform;
+  }
+
+  override toTerraform(): ReturnType<TerraformStack["toTerraform"]> {
+    return this.judgedTerraform ?? super.toTerraform();
+  }
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
     super(scope, id);
