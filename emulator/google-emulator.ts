@@ -246,17 +246,21 @@ export class GoogleEmulator {
         status: fault.status,
         reason: `injected HTTP ${fault.status}`,
       });
+      // A 403 is Google's permission refusal ("forbidden", not retryable); the others are
+      // transient server answers ("backendError", retried by the handler).
       const statusName =
         fault.status === 429
           ? "RESOURCE_EXHAUSTED"
           : fault.status === 503
             ? "UNAVAILABLE"
-            : "INTERNAL";
+            : fault.status === 403
+              ? "PERMISSION_DENIED"
+              : "INTERNAL";
       const response = googleError(
         fault.status,
         statusName,
         `Injected by the emulator: HTTP ${fault.status}`,
-        "backendError",
+        fault.status === 403 ? "forbidden" : "backendError",
       );
       return send(res, {
         ...response,

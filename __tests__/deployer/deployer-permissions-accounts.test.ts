@@ -5,9 +5,9 @@
  */
 import { deployerPermissions } from "../../tools/deployer-permissions";
 import { PERMISSION_CATALOG } from "../../tools/deployer/permission-catalog";
-import { platformConfig, synthJson } from "../helpers/synth";
+import { platformConfig, sharedSynthJson } from "../helpers/synth";
 
-const tf = synthJson(platformConfig());
+const tf = sharedSynthJson(platformConfig());
 const p = deployerPermissions([{ name: "platform-example", json: tf }]);
 const policyOf = (account: string) => p.aws.find((a) => a.accountId === account)!.policy;
 const resourcesFor = (account: string, action: string) =>

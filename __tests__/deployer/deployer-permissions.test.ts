@@ -9,10 +9,10 @@ import {
   type DeployerPermissions,
 } from "../../tools/deployer-permissions";
 import { PERMISSION_CATALOG } from "../../tools/deployer/permission-catalog";
-import { exampleConfig, synthJson, PROJECT_ROOT, type Json } from "../helpers/synth";
+import { exampleConfig, sharedSynthJson, PROJECT_ROOT, type Json } from "../helpers/synth";
 
 function permissionsFor(patch: Json = {}, name = "example"): DeployerPermissions {
-  return deployerPermissions([{ name, json: synthJson(exampleConfig(patch)) }]);
+  return deployerPermissions([{ name, json: sharedSynthJson(exampleConfig(patch)) }]);
 }
 
 /** The statements of the only AWS account that allow `action`. */
@@ -30,7 +30,7 @@ describe("deployer permissions, computed from the synthesized stack", () => {
   const p = permissionsFor();
 
   it("knows every resource type the stack synthesizes (closed world)", () => {
-    const tf = synthJson(exampleConfig({ federation: { idSuffix: "random" } }));
+    const tf = sharedSynthJson(exampleConfig({ federation: { idSuffix: "random" } }));
     for (const type of Object.keys(tf.resource)) expect(PERMISSION_CATALOG[type]).toBeDefined();
   });
 
@@ -152,7 +152,7 @@ describe("deployer permissions, computed from the synthesized stack", () => {
   it("spells ARNs in the region's partition", () => {
     // Config refuses partitions Google does not document (docs/aws-partitions.md); the tool
     // still reads the partition from the stack's AWS provider, so move the provider there.
-    const tf = synthJson(exampleConfig());
+    const tf = sharedSynthJson(exampleConfig());
     tf.provider.aws[0].region = "us-gov-west-1";
     const gov = deployerPermissions([{ name: "example", json: tf }]);
     expect(statementsAllowing(gov, "iam:CreateRole")[0].Resource).toEqual([
@@ -167,10 +167,10 @@ describe("deployer permissions, computed from the synthesized stack", () => {
 
   it("groups two environments by AWS account and Google project", () => {
     const both = deployerPermissions([
-      { name: "example", json: synthJson(exampleConfig()) },
+      { name: "example", json: sharedSynthJson(exampleConfig()) },
       {
         name: "other",
-        json: synthJson(
+        json: sharedSynthJson(
           exampleConfig({
             environment: "other",
             aws: { accountId: "999988887777" },
@@ -187,7 +187,7 @@ describe("deployer permissions, computed from the synthesized stack", () => {
   });
 
   it("refuses a resource type it has no entry for, naming it", () => {
-    const tf = synthJson(exampleConfig());
+    const tf = sharedSynthJson(exampleConfig());
     tf.resource.aws_secretsmanager_secret = { leak: { name: "x" } };
     tf.data = { aws_caller_identity: { me: {} } };
     expect(() => deployerPermissions([{ name: "example", json: tf }])).toThrow(
@@ -203,7 +203,7 @@ describe("deployer permissions, computed from the synthesized stack", () => {
     fs.mkdirSync(path.join(outdir, "stacks", "example"), { recursive: true });
     fs.writeFileSync(
       path.join(outdir, "stacks", "example", "cdk.tf.json"),
-      JSON.stringify(synthJson(exampleConfig())),
+      JSON.stringify(sharedSynthJson(exampleConfig())),
     );
     const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
     expect(pkg.scripts["deployer-permissions"]).toMatch(/tools\/deployer-permissions\.ts$/);

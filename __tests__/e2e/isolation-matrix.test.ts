@@ -7,6 +7,7 @@
  * data is refused, by the layer that should refuse it.
  */
 import { OfflinePlatform } from "../../emulator";
+import { evaluateRulePack } from "../../stacks/policies/pack";
 import {
   CROSS_ATTEMPTS,
   describeOutcome,
@@ -86,6 +87,15 @@ describe("every cross attempt is refused by the layer that should refuse it", ()
   });
 
   it("lets nothing of B's be written or read by A", () => {
+    expect(outcomes.filter((o) => !o.denied).map(describeOutcome)).toEqual([]);
+  });
+
+  // The baseline of ./isolation-measures.test.ts, which removes one measure at a time.
+  it("the unchanged platform passes the rule pack and lets nothing leak", () => {
+    const errors = evaluateRulePack(synthesized.json)
+      .findings.filter((f) => f.level === "error")
+      .map((f) => `${f.ruleId} ${f.address}: ${f.reason}`);
+    expect(errors).toEqual([]);
     expect(outcomes.filter((o) => !o.denied).map(describeOutcome)).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { AwsIdentityTable, type AwsIdentity } from "../../emulator/aws-identitie
 import { GoogleEmulator } from "../../emulator/google-emulator";
 import { signRequest } from "../../emulator/sigv4";
 import { CONDITION_REJECTED } from "../../emulator/sts-endpoint";
-import { exampleConfig, synthJson, type Json } from "../helpers/synth";
+import { exampleConfig, sharedSynthJson, type Json } from "../helpers/synth";
 
 const PROJECT_NUMBER = "123456789012";
 const ACCOUNT = "111122223333";
@@ -17,8 +17,8 @@ const ROW = { event_id: "e1", event_time: "2024-05-01T10:00:00Z", source: "unit"
 let impersonationJson: Json;
 let directJson: Json;
 beforeAll(() => {
-  impersonationJson = synthJson(exampleConfig());
-  directJson = synthJson(exampleConfig({ federation: { accessMode: "direct" } }));
+  impersonationJson = sharedSynthJson(exampleConfig());
+  directJson = sharedSynthJson(exampleConfig({ federation: { accessMode: "direct" } }));
 });
 
 interface Started {

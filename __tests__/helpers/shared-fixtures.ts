@@ -9,7 +9,8 @@
  * that never asks costs nothing, so a targeted `npx jest some/dir` pays only for what it uses.
  *
  * To share a new app: add a recipe to SHARED_APPS, then `const app = await sharedApp("name")`
- * in beforeAll. A fixture is read-only: copy what a test needs to change.
+ * in beforeAll. A fixture is read-only: copy what a test needs to change (a changed copy of a
+ * stack file may sit next to it, under a name no other suite can pick, so asset paths resolve).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -33,6 +34,9 @@ export interface SharedAppRecipe {
   configs(): Record<string, Json>;
 }
 
+const readPlatformExampleRaw = (): Json =>
+  JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "config", "platform-example.json"), "utf8"));
+
 /** The example environment with `federation.accessMode: "direct"`, as its own environment. */
 function directTwin(example: Json, environment: string): Json {
   return { ...example, environment, federation: { ...example.federation, accessMode: "direct" } };
@@ -45,6 +49,17 @@ export const SHARED_APPS = {
     configs: () => {
       const example = readExampleRaw();
       return { example, "example-direct": directTwin(example, "example-direct") };
+    },
+  },
+  "platform-and-direct": {
+    description:
+      "config/platform-example.json and its direct-mode twin platform-direct, synthesized together (the e2e isolation tests)",
+    configs: () => {
+      const platform = readPlatformExampleRaw();
+      return {
+        "platform-example": platform,
+        "platform-direct": directTwin(platform, "platform-direct"),
+      };
     },
   },
 } satisfies Record<string, SharedAppRecipe>;

@@ -3,7 +3,7 @@ import {
   buildStack,
   exampleConfig,
   platformConfig,
-  synthJsonWithIntent,
+  sharedSynthJsonWithIntent,
   type Json,
 } from "../helpers/synth";
 import { evaluateRulePack, SECURITY_RULES } from "../../stacks/policies/pack";
@@ -11,7 +11,7 @@ import { assumedRoleArn } from "../../stacks/federation/attribute-mapping";
 
 const example = JSON.parse(Testing.synth(buildStack(exampleConfig())));
 /** Three pipelines in two AWS accounts (config/platform-example.json). */
-const platform = synthJsonWithIntent(platformConfig());
+const platform = sharedSynthJsonWithIntent(platformConfig());
 const ACCOUNT = "111122223333";
 
 /** The first resource of a type in `tf` (the test fixture has one of each). */

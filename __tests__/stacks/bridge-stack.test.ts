@@ -1,7 +1,7 @@
-import { all, exampleConfig, only, synthJson } from "../helpers/synth";
+import { all, exampleConfig, only, sharedSynthJson } from "../helpers/synth";
 
 describe("BridgeStack, impersonation mode (example environment)", () => {
-  const tf = synthJson(exampleConfig());
+  const tf = sharedSynthJson(exampleConfig());
 
   it("matches the reviewed snapshot", () => {
     expect(tf).toMatchSnapshot();
@@ -108,7 +108,9 @@ describe("BridgeStack, impersonation mode (example environment)", () => {
     });
 
     it("protects the table when the config asks", () => {
-      const protectedTf = synthJson(exampleConfig({ bigquery: { deletionProtection: true } }));
+      const protectedTf = sharedSynthJson(
+        exampleConfig({ bigquery: { deletionProtection: true } }),
+      );
       expect(only(protectedTf, "google_bigquery_table").deletion_protection).toBe(true);
       expect(only(protectedTf, "google_bigquery_dataset").delete_contents_on_destroy).toBe(false);
     });
@@ -205,7 +207,7 @@ describe("BridgeStack, impersonation mode (example environment)", () => {
 });
 
 describe("BridgeStack, direct mode", () => {
-  const tf = synthJson(
+  const tf = sharedSynthJson(
     exampleConfig({
       environment: "direct",
       federation: { accessMode: "direct" },
@@ -257,7 +259,7 @@ describe("BridgeStack, direct mode", () => {
 });
 
 describe("the archive bucket", () => {
-  const tf = synthJson(exampleConfig());
+  const tf = sharedSynthJson(exampleConfig());
   it("is private: uniform access and public access prevention enforced", () => {
     expect(only(tf, "google_storage_bucket")).toMatchObject({
       name: "wif-bridge-example-archive",

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { loadConfig, loadConfigDir } from "../../stacks/config";
 import { assertDistinctEnvironments } from "../../stacks/environments";
 import { synthArgv } from "../../tools/synth-command";
-import { exampleConfig, only, PROJECT_ROOT, synthJson } from "../helpers/synth";
+import { exampleConfig, only, PROJECT_ROOT, sharedSynthJson } from "../helpers/synth";
 
 const configDir = path.join(PROJECT_ROOT, "config");
 const configFiles = fs
@@ -20,7 +20,7 @@ describe("environments (one stack per config/*.json)", () => {
 
   describe.each(configFiles)("config/%s", (file) => {
     const config = loadConfig(path.join(configDir, file));
-    const tf = synthJson(config);
+    const tf = sharedSynthJson(config);
 
     it("matches its reviewed snapshot", () => {
       expect(tf).toMatchSnapshot();
@@ -44,11 +44,11 @@ describe("environments (one stack per config/*.json)", () => {
   describe("dev and prod differ by configuration, not by code", () => {
     const dev = loadConfig(path.join(configDir, "dev.json"));
     const prod = loadConfig(path.join(configDir, "prod.json"));
-    const devTf = synthJson(dev);
-    const prodTf = synthJson(prod);
+    const devTf = sharedSynthJson(dev);
+    const prodTf = sharedSynthJson(prod);
 
     it("give every named resource distinct names", () => {
-      const namesOf = (tf: ReturnType<typeof synthJson>) => [
+      const namesOf = (tf: ReturnType<typeof sharedSynthJson>) => [
         only(tf, "aws_lambda_function").function_name,
         only(tf, "aws_iam_role").name,
         only(tf, "google_bigquery_dataset").dataset_id,

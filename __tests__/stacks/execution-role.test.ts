@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { lambdaTrustPolicy } from "../../stacks/aws/execution-role";
-import { all, exampleConfig, only, synthJson, type Json } from "../helpers/synth";
+import { all, exampleConfig, only, sharedSynthJson, type Json } from "../helpers/synth";
 import { accountId, functionName, roleName } from "./federation/aws-regions";
 
 const ACCOUNT = "111122223333";
 
 describe("LambdaExecutionRole trust policy", () => {
-  const tf = synthJson(exampleConfig());
+  const tf = sharedSynthJson(exampleConfig());
   const trust = JSON.parse(only(tf, "aws_iam_role").assume_role_policy);
 
   it("has exactly one statement: Allow lambda.amazonaws.com to sts:AssumeRole for this account", () => {
@@ -52,7 +52,7 @@ describe("LambdaExecutionRole trust policy", () => {
   it("is the role of the one function, and the config's names flow through to both", () => {
     fc.assert(
       fc.property(accountId, roleName, functionName, (account, role, fn) => {
-        const custom = synthJson(
+        const custom = sharedSynthJson(
           exampleConfig({
             aws: { accountId: account },
             lambda: { functionName: fn, roleName: role },

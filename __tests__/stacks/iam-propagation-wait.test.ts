@@ -1,4 +1,4 @@
-import { exampleConfig, only, synthJson, type Json } from "../helpers/synth";
+import { exampleConfig, only, sharedSynthJson, type Json } from "../helpers/synth";
 import { DEFAULT_IAM_PROPAGATION_WAIT_SECONDS } from "../../stacks/config";
 
 /** The `depends_on` of a resource as bare addresses. */
@@ -11,7 +11,7 @@ function addressesOf(tf: Json, type: string): string[] {
 }
 
 describe("the wait between the Google grants and the SQS trigger", () => {
-  const tf = synthJson(exampleConfig());
+  const tf = sharedSynthJson(exampleConfig());
   const sleep = only(tf, "time_sleep");
   const [sleepAddress] = addressesOf(tf, "time_sleep");
 
@@ -37,7 +37,7 @@ describe("the wait between the Google grants and the SQS trigger", () => {
   });
 
   it("follows the data grant on the principalSet in direct mode", () => {
-    const direct = synthJson(
+    const direct = sharedSynthJson(
       exampleConfig({ federation: { accessMode: "direct", serviceAccountId: undefined } }),
     );
     expect(addressesOf(direct, "google_service_account_iam_member")).toEqual([]);
@@ -47,12 +47,12 @@ describe("the wait between the Google grants and the SQS trigger", () => {
   });
 
   it("takes its length from deploy.iamPropagationWaitSeconds", () => {
-    const tf90 = synthJson(exampleConfig({ deploy: { iamPropagationWaitSeconds: 90 } }));
+    const tf90 = sharedSynthJson(exampleConfig({ deploy: { iamPropagationWaitSeconds: 90 } }));
     expect(only(tf90, "time_sleep").create_duration).toBe("90s");
   });
 
   it("is left out, with the time provider, when the wait is 0", () => {
-    const none = synthJson(exampleConfig({ deploy: { iamPropagationWaitSeconds: 0 } }));
+    const none = sharedSynthJson(exampleConfig({ deploy: { iamPropagationWaitSeconds: 0 } }));
     expect(none.resource.time_sleep).toBeUndefined();
     expect(none.provider.time).toBeUndefined();
     expect(none.terraform.required_providers.time).toBeUndefined();

@@ -15,7 +15,7 @@ import {
   exampleConfig,
   only,
   PROJECT_ROOT,
-  synthJson,
+  sharedSynthJson,
 } from "../helpers/synth";
 import type { Json } from "../helpers/synth";
 
@@ -39,7 +39,7 @@ function anchorsOf(markdown: string): Set<string> {
 }
 
 describe("IngestionAlarms in the example stack", () => {
-  const tf = synthJson(exampleConfig());
+  const tf = sharedSynthJson(exampleConfig());
   const topicArn = refTo(tf, "aws_sns_topic", "arn");
 
   it("has one alarm per kind, each notifying the topic on ALARM and on OK", () => {
@@ -167,7 +167,7 @@ describe("the oldest-message alarm's threshold", () => {
             expect(configProblems(patch).map((p) => p.field)).toContain("queue.maxReceiveCount");
             continue;
           }
-          const tf = synthJson(exampleConfig(patch));
+          const tf = sharedSynthJson(exampleConfig(patch));
           const alarm = alarmNamed(tf, "oldest-message-age");
           expect(alarm.threshold).toBe(threshold);
           expect(alarm.threshold).toBeGreaterThan(
@@ -182,11 +182,11 @@ describe("the oldest-message alarm's threshold", () => {
   });
 
   it("is 5 x (6 x 60 + 5) + 60 = 1885 s for the example (timeout 60 s, window 5 s, 5 receives)", () => {
-    expect(alarmNamed(synthJson(exampleConfig()), "oldest-message-age").threshold).toBe(1885);
+    expect(alarmNamed(sharedSynthJson(exampleConfig()), "oldest-message-age").threshold).toBe(1885);
   });
 
   it("takes alarms.oldestMessageAgeSeconds from config when set", () => {
-    const tf = synthJson(exampleConfig({ alarms: { oldestMessageAgeSeconds: 600 } }));
+    const tf = sharedSynthJson(exampleConfig({ alarms: { oldestMessageAgeSeconds: 600 } }));
     expect(alarmNamed(tf, "oldest-message-age").threshold).toBe(600);
   });
 });
@@ -198,7 +198,7 @@ describe("alarm subscriptions", () => {
   ];
 
   it("subscribes each configured endpoint to the topic", () => {
-    const tf = synthJson(exampleConfig({ alarms: { subscriptions } }));
+    const tf = sharedSynthJson(exampleConfig({ alarms: { subscriptions } }));
     const subs = all(tf, "aws_sns_topic_subscription");
     expect(subs.map((s: Json) => [s.protocol, s.endpoint]).sort()).toEqual(
       subscriptions.map((s) => [s.protocol, s.endpoint]).sort(),
@@ -207,8 +207,10 @@ describe("alarm subscriptions", () => {
   });
 
   it("keeps each subscription's address when the list is reordered (no re-confirmation)", () => {
-    const a = synthJson(exampleConfig({ alarms: { subscriptions } }));
-    const b = synthJson(exampleConfig({ alarms: { subscriptions: [...subscriptions].reverse() } }));
+    const a = sharedSynthJson(exampleConfig({ alarms: { subscriptions } }));
+    const b = sharedSynthJson(
+      exampleConfig({ alarms: { subscriptions: [...subscriptions].reverse() } }),
+    );
     expect(a.resource.aws_sns_topic_subscription).toEqual(b.resource.aws_sns_topic_subscription);
   });
 });

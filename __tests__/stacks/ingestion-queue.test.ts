@@ -6,7 +6,7 @@ import {
   IngestionQueue,
   type IngestionQueueProps,
 } from "../../stacks/aws/ingestion-queue";
-import { exampleConfig, only, synthJson, type Json } from "../helpers/synth";
+import { exampleConfig, only, sharedSynthJson, type Json } from "../helpers/synth";
 
 function synthQueue(props: Partial<IngestionQueueProps> = {}): Json {
   const stack = new TerraformStack(Testing.app(), "test");
@@ -121,7 +121,7 @@ describe("IngestionQueue", () => {
 });
 
 describe("the bridge stack's ingestion", () => {
-  const tf = synthJson(
+  const tf = sharedSynthJson(
     exampleConfig({ queue: { batchSize: 200, maxBatchingWindowSeconds: 4, maxReceiveCount: 3 } }),
   );
 

@@ -17,7 +17,14 @@ import { evaluateCel } from "../../emulator/cel";
 import { AwsIdentityTable, type CallerIdentity } from "../../emulator/aws-identities";
 import { AppliedStack } from "../../emulator/fake-apply";
 import { memberMatches, type Principal } from "../../emulator/iam";
-import { exampleConfig, merge, only, readExampleRaw, synthJson, type Json } from "../helpers/synth";
+import {
+  exampleConfig,
+  merge,
+  only,
+  readExampleRaw,
+  sharedSynthJson,
+  type Json,
+} from "../helpers/synth";
 import { accountId, functionName, regionOf, roleName } from "./federation/aws-regions";
 
 /** Every string anywhere in the JSON, embedded JSON (the policies, the credential config) included. */
@@ -82,7 +89,7 @@ describe("partitions in the synthesized stack", () => {
           aws: { accountId: account, region },
           lambda: { functionName: fn, roleName: role },
         });
-        const tf = synthJson(config);
+        const tf = sharedSynthJson(config);
 
         const arns = stringsIn(tf).flatMap(arnPartitionsIn);
         // The condition, the principalSet and the Lambda's expected role ARN at least.

@@ -8,10 +8,10 @@ import { parseConfig } from "../../stacks/config";
 import { StackJson } from "../../stacks/policies/terraform-json";
 import { trustEvaluationOf } from "../../stacks/policies/trust-model/trust-evaluation";
 import { objectPrefixOf } from "../../stacks/policies/trust-model/object-prefix-condition";
-import { platformConfig, synthJsonWithIntent, type Json } from "../helpers/synth";
+import { platformConfig, sharedSynthJsonWithIntent, type Json } from "../helpers/synth";
 
 const config = platformConfig();
-const tf = synthJsonWithIntent(config);
+const tf = sharedSynthJsonWithIntent(config);
 const all = (type: string): [string, Json][] => Object.entries(tf.resource[type] ?? {});
 const byPipeline = (type: string, name: string): Json =>
   all(type).find(([address]) => address.startsWith(`pipeline-${name}_`))![1];
@@ -158,7 +158,7 @@ describe("for any pipelines spread over AWS accounts", () => {
           },
         }));
         const c = parseConfig(raw, "generated.json");
-        const evaluation = trustEvaluationOf(new StackJson(synthJsonWithIntent(c)));
+        const evaluation = trustEvaluationOf(new StackJson(sharedSynthJsonWithIntent(c)));
         expect(evaluation.findings).toEqual([]);
         for (const p of evaluation.pipelines) {
           const data = p.lambda.reaches.filter((r) => r.grant.scope !== "service account");
@@ -187,7 +187,7 @@ describe("variants of a pipelines stack", () => {
     const raw = JSON.parse(JSON.stringify(platformRaw()));
     edit(raw);
     const c = parseConfig(raw, "config/platform-example.json");
-    const json = synthJsonWithIntent(c);
+    const json = sharedSynthJsonWithIntent(c);
     return { json, evaluation: trustEvaluationOf(new StackJson(json)) };
   };
 

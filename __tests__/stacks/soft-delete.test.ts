@@ -1,10 +1,10 @@
 import { Testing, TerraformStack } from "cdktf";
 import { FederationIds } from "../../stacks/gcp/federation-ids";
-import { all, configProblems, exampleConfig, only, synthJson } from "../helpers/synth";
+import { all, configProblems, exampleConfig, only, sharedSynthJson } from "../helpers/synth";
 
 describe("pool and provider ids across destroy and re-create (Google's soft delete)", () => {
   describe("without idSuffix (the default, for long-lived environments)", () => {
-    const tf = synthJson(exampleConfig());
+    const tf = sharedSynthJson(exampleConfig());
 
     it("deploys the configured ids as they are", () => {
       expect(only(tf, "google_iam_workload_identity_pool").workload_identity_pool_id).toBe(
@@ -23,7 +23,7 @@ describe("pool and provider ids across destroy and re-create (Google's soft dele
   });
 
   describe('with idSuffix "random" (ephemeral environments)', () => {
-    const tf = synthJson(exampleConfig({ federation: { idSuffix: "random" } }));
+    const tf = sharedSynthJson(exampleConfig({ federation: { idSuffix: "random" } }));
     const randomIds = Object.entries(tf.resource.random_id ?? {});
     const [address] = randomIds.map(([name]) => `random_id.${name}`);
 
@@ -73,7 +73,7 @@ describe("pool and provider ids across destroy and re-create (Google's soft dele
       const provider = only(tf, "google_iam_workload_identity_pool_provider");
       expect(provider.aws).toEqual({ account_id: "111122223333" });
       expect(provider.attribute_condition).toBe(
-        only(synthJson(exampleConfig()), "google_iam_workload_identity_pool_provider")
+        only(sharedSynthJson(exampleConfig()), "google_iam_workload_identity_pool_provider")
           .attribute_condition,
       );
     });
@@ -92,7 +92,7 @@ describe("pool and provider ids across destroy and re-create (Google's soft dele
   });
 
   describe('with a fixed idSuffix ("r2", bumped by hand on re-create)', () => {
-    const tf = synthJson(exampleConfig({ federation: { idSuffix: "r2" } }));
+    const tf = sharedSynthJson(exampleConfig({ federation: { idSuffix: "r2" } }));
 
     it("appends it to both ids and needs no random provider", () => {
       expect(only(tf, "google_iam_workload_identity_pool").workload_identity_pool_id).toBe(

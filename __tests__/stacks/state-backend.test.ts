@@ -1,8 +1,8 @@
 import { resolveStateBackend } from "../../stacks/state-backend";
-import { configProblems, exampleConfig, synthJson } from "../helpers/synth";
+import { configProblems, exampleConfig, sharedSynthJson } from "../helpers/synth";
 
 function backendOf(patch: unknown) {
-  return synthJson(exampleConfig(patch)).terraform.backend;
+  return sharedSynthJson(exampleConfig(patch)).terraform.backend;
 }
 
 describe("state backend", () => {
@@ -69,14 +69,14 @@ describe("state backend", () => {
     });
 
     it("requires Terraform/OpenTofu 1.11 when the lock file is on, since older releases lack use_lockfile", () => {
-      const tf = synthJson(
+      const tf = sharedSynthJson(
         exampleConfig({ state: { backend: "s3", bucket: "acme-terraform-state" } }),
       );
       expect(tf.terraform.required_version).toBe(">= 1.11.0");
     });
 
     it("requires no particular version with the lock file off", () => {
-      const tf = synthJson(
+      const tf = sharedSynthJson(
         exampleConfig({
           state: { backend: "s3", bucket: "acme-terraform-state", useLockfile: false },
         }),
@@ -94,7 +94,7 @@ describe("state backend", () => {
     ["local", {}],
     ["gcs", { state: { backend: "gcs", bucket: "acme-terraform-state" } }],
   ])("requires no particular Terraform version for the %s backend", (_name, patch) => {
-    expect(synthJson(exampleConfig(patch)).terraform.required_version).toBeUndefined();
+    expect(sharedSynthJson(exampleConfig(patch)).terraform.required_version).toBeUndefined();
   });
 
   describe("gcs", () => {

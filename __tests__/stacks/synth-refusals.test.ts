@@ -23,6 +23,30 @@ function copyProject(): string {
   return dir;
 }
 
+let synthesizedCopy: string | undefined;
+
+/**
+ * A copy of the app whose cdktf.out holds a successful `npm run synth` of every environment
+ * (the output a refused run must leave as it was). The synth runs once per suite; each test
+ * gets its own copy of the result to edit.
+ */
+function synthesizedProject(): string {
+  if (!synthesizedCopy) {
+    synthesizedCopy = copyProject();
+    const first = synth(synthesizedCopy, {
+      CDKTF_OUTDIR: path.join(synthesizedCopy, "cdktf.out"),
+    });
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wif-refusal-"));
+  fs.cpSync(synthesizedCopy, dir, { recursive: true, verbatimSymlinks: true });
+  return dir;
+}
+afterAll(() => {
+  if (synthesizedCopy) fs.rmSync(synthesizedCopy, { recursive: true, force: true });
+});
+
 function synth(appDir: string, env: Record<string, string>) {
   const [node, ...args] = synthArgv(path.join(appDir, "main.ts"));
   return spawnSync(node, args, {
@@ -53,11 +77,8 @@ function treeHash(dir: string): string {
 
 describe("npm run synth refuses, and leaves the previous output as it was", () => {
   it("keeps cdktf.out byte-identical when the rule pack refuses the last stack", () => {
-    const dir = copyProject();
+    const dir = synthesizedProject();
     const outdir = path.join(dir, "cdktf.out");
-    const first = synth(dir, { CDKTF_OUTDIR: outdir });
-    expect(first.stderr).toBe("");
-    expect(first.status).toBe(0);
     // Terraform's working files from an earlier init are part of what must survive.
     fs.writeFileSync(path.join(outdir, "stacks", "dev", ".terraform.lock.hcl"), "# hashes\n");
     const before = treeHash(outdir);
@@ -86,9 +107,8 @@ ${anchor}`,
   });
 
   it("keeps cdktf.out when a stack carries an error annotation, even as the cdktf CLI runs the app", () => {
-    const dir = copyProject();
+    const dir = synthesizedProject();
     const outdir = path.join(dir, "cdktf.out");
-    expect(synth(dir, { CDKTF_OUTDIR: outdir }).status).toBe(0);
     const before = treeHash(outdir);
     const main = path.join(dir, "main.ts");
     const anchor = "    app.synth();";

@@ -10,8 +10,8 @@ import { trustModelOf } from "../../../stacks/policies/trust-model/trust-model";
 import {
   exampleConfig,
   platformConfig,
-  synthJson,
-  synthJsonWithIntent,
+  sharedSynthJson,
+  sharedSynthJsonWithIntent,
   type Json,
 } from "../../helpers/synth";
 
@@ -26,9 +26,9 @@ const poolName = (number: string, id = POOL_ID) =>
 const principalSet = (pool: string) =>
   `principalSet://iam.googleapis.com/${pool}/attribute.aws_role/${PINNED}`;
 
-const impersonation = synthJsonWithIntent(exampleConfig());
-const direct = synthJsonWithIntent(exampleConfig({ federation: { accessMode: "direct" } }));
-const platform = synthJsonWithIntent(platformConfig());
+const impersonation = sharedSynthJsonWithIntent(exampleConfig());
+const direct = sharedSynthJsonWithIntent(exampleConfig({ federation: { accessMode: "direct" } }));
+const platform = sharedSynthJsonWithIntent(platformConfig());
 
 const entry = (tf: Json, type: string): [string, Json] =>
   Object.entries(tf.resource[type])[0] as [string, Json];
@@ -85,7 +85,7 @@ describe("a federated member's pool (S1)", () => {
 
   it("is not provable from a literal when the JSON records no project number", () => {
     // Without config's intent the project number is unknown: only a reference proves the pool.
-    const e = evaluate(synthJson(exampleConfig()), (tf) => {
+    const e = evaluate(sharedSynthJson(exampleConfig()), (tf) => {
       entry(tf, "google_service_account_iam_member")[1].member = principalSet(poolName(NUMBER));
     });
     expect(e.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(["TRUST3", "TRUST1"]));

@@ -7,9 +7,9 @@ import { StackJson } from "../../../stacks/policies/terraform-json";
 import { evaluateTrust } from "../../../stacks/policies/trust-model/trust-evaluation";
 import { trustModelOf } from "../../../stacks/policies/trust-model/trust-model";
 import { trustChainReport } from "../../../tools/review/trust-chain-report";
-import { platformConfig, synthJsonWithIntent, type Json } from "../../helpers/synth";
+import { platformConfig, sharedSynthJsonWithIntent, type Json } from "../../helpers/synth";
 
-const platform = synthJsonWithIntent(platformConfig());
+const platform = sharedSynthJsonWithIntent(platformConfig());
 const PROVIDERS = "google_iam_workload_identity_pool_provider";
 const named = (tf: Json, type: string, part: string): [string, Json] =>
   Object.entries(tf.resource[type]).find(([name]) => name.includes(part)) as [string, Json];

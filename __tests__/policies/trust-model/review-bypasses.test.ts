@@ -5,7 +5,12 @@
  * unresolvable, each pipeline's role deploys to its own account, and the intent judged is
  * config's. Each `it` is one spec; the end-to-end refusals are in attacks/.
  */
-import { exampleConfig, platformConfig, synthJsonWithIntent, type Json } from "../../helpers/synth";
+import {
+  exampleConfig,
+  platformConfig,
+  sharedSynthJsonWithIntent,
+  type Json,
+} from "../../helpers/synth";
 import { StackJson } from "../../../stacks/policies/terraform-json";
 import { trustEvaluationOf } from "../../../stacks/policies/trust-model/trust-evaluation";
 import { judgeAgainstIntent } from "../../../stacks/policies/trust-model/trust-model";
@@ -22,8 +27,8 @@ import {
 const ACCOUNT = "111122223333";
 const ROLE = "wif-bridge-example-exec";
 const PINNED = `arn:aws:sts::${ACCOUNT}:assumed-role/${ROLE}`;
-const example: Json = synthJsonWithIntent(exampleConfig());
-const platform: Json = synthJsonWithIntent(platformConfig());
+const example: Json = sharedSynthJsonWithIntent(exampleConfig());
+const platform: Json = sharedSynthJsonWithIntent(platformConfig());
 const LAMBDA = {
   partition: "aws" as const,
   accountId: ACCOUNT,
