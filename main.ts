@@ -6,8 +6,10 @@
  * the outdir ($CDKTF_OUTDIR, which `cdktf synth/deploy` set, else cdktf.out) only when every
  * stack passed and its review is written; a refused run leaves the previous outdir untouched.
  * Run as `node --require ./tools/register-ts.cjs main.ts` (npm run synth and cdktf.json): one
- * process, no type-check (`npm run typecheck` is the type gate). Never bundled: cdktf zips
- * assets by re-running its own module files, which a bundle would turn into this app.
+ * process, no type-check (`npm run typecheck` is the type gate). Never bundled: cdktf's ARCHIVE
+ * assets are zipped by re-running module files, which a bundle would turn into this app. Our
+ * Lambda asset is a finished zip (a FILE asset, stacks/aws/bundled-function.ts), but the rule
+ * stands for any ARCHIVE asset a contributor adds.
  */
 import * as path from "node:path";
 import { AnnotationMetadataEntryType, App } from "cdktf";
