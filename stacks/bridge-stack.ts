@@ -78,15 +78,6 @@ export class BridgeStack extends TerraformStack {
   readonly archive?: StorageArchive;
   /** Every pipeline's resources, in config order (one for a single-pipeline file). */
   readonly pipelines: readonly PipelineResources[];
-  // The first (in a single-pipeline file, the only) pipeline's resources, as before pipelines.
-  readonly role: LambdaExecutionRole;
-  readonly lambda: BundledFunction;
-  readonly queue: IngestionQueue;
-  readonly alarmTopic: AlarmTopic;
-  readonly alarms: IngestionAlarms;
-  readonly identity: FederatedIdentity;
-  readonly destination: BigQueryDestination;
-  readonly iamPropagationWait?: IamPropagationWait;
 
   private readonly awsProviders = new Map<string, AwsProvider>();
   private readonly poolProviders = new Map<string, AwsAccountProvider>();
@@ -108,6 +99,32 @@ export class BridgeStack extends TerraformStack {
 
   override toTerraform(): ReturnType<TerraformStack["toTerraform"]> {
     return this.judgedTerraform ?? super.toTerraform();
+  }
+
+  // The first (in a single-pipeline file, the only) pipeline's resources, as before pipelines.
+  get role(): LambdaExecutionRole {
+    return this.pipelines[0].role;
+  }
+  get lambda(): BundledFunction {
+    return this.pipelines[0].lambda;
+  }
+  get queue(): IngestionQueue {
+    return this.pipelines[0].queue;
+  }
+  get alarmTopic(): AlarmTopic {
+    return this.pipelines[0].alarmTopic;
+  }
+  get alarms(): IngestionAlarms {
+    return this.pipelines[0].alarms;
+  }
+  get identity(): FederatedIdentity {
+    return this.pipelines[0].identity;
+  }
+  get destination(): BigQueryDestination {
+    return this.pipelines[0].destination;
+  }
+  get iamPropagationWait(): IamPropagationWait | undefined {
+    return this.pipelines[0].iamPropagationWait;
   }
 
   constructor(scope: Construct, id: string, props: BridgeStackProps) {
@@ -204,16 +221,6 @@ export class BridgeStack extends TerraformStack {
     }
     this.pipelines = built;
     this.archive = this.archiveBucket;
-    ({
-      role: this.role,
-      lambda: this.lambda,
-      queue: this.queue,
-      alarmTopic: this.alarmTopic,
-      alarms: this.alarms,
-      identity: this.identity,
-      destination: this.destination,
-      iamPropagationWait: this.iamPropagationWait,
-    } = built[0]);
 
     if (config.pipelinesDeclared) {
       this.addEnvironmentOutputs();
