@@ -1,6 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: "node",
+  // jest's node environment, with cdktf's token-creation stacks formatted without source maps
+  // (~3.5 s of CPU per run; __tests__/helpers/test-environment.ts says why).
+  testEnvironment: "<rootDir>/__tests__/helpers/test-environment.ts",
   // Jest's default on 2 cores is 1 worker; many suites wait on child processes (synth, the
   // bundled Lambda), so two workers keep both cores busy (~36 s -> ~22 s here).
   maxWorkers: "100%",
