@@ -7,19 +7,56 @@
  * hooks also run for every .js file in node_modules; plain JS compiled by tsc is 0.7 s.
  * Each file carries an inline source map; `NODE_OPTIONS=--enable-source-maps` turns stack traces
  * into TypeScript lines (off by default: Node then parses every module's map, ~0.1 s).
+ *
+ * Transpiled files are kept in .gen/ts-cache, keyed by the file's path and content, esbuild's
+ * version and these settings: a later run (another synth, a test's child synth) reads them
+ * instead of starting esbuild's service and transpiling ~100 files again (~0.15 s of CPU).
+ * An edited file has a new key; a stored file is written beside and renamed, so a concurrent
+ * run never reads half of one.
  */
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: preloaded by node --require */
+const crypto = require("node:crypto");
 const fs = require("node:fs");
-const { transformSync } = require("esbuild");
+const path = require("node:path");
 
-require.extensions[".ts"] = function compileTypeScript(module, filename) {
-  const { code } = transformSync(fs.readFileSync(filename, "utf8"), {
+// WIF_TS_CACHE_DIR: another place for it (tests use a temporary one).
+const CACHE_DIR = process.env.WIF_TS_CACHE_DIR || path.join(__dirname, "..", ".gen", "ts-cache");
+const TARGET = `node${process.versions.node.split(".")[0]}`;
+const ESBUILD_VERSION = require("esbuild/package.json").version;
+
+let esbuild;
+function transpile(source, filename) {
+  esbuild ??= require("esbuild");
+  return esbuild.transformSync(source, {
     loader: "ts",
     format: "cjs",
-    target: `node${process.versions.node.split(".")[0]}`,
+    target: TARGET,
     sourcefile: filename,
     sourcemap: "inline",
-  });
+  }).code;
+}
+
+require.extensions[".ts"] = function compileTypeScript(module, filename) {
+  const source = fs.readFileSync(filename, "utf8");
+  const key = crypto
+    .createHash("sha256")
+    .update(`v1\0esbuild ${ESBUILD_VERSION}\0${TARGET}\0cjs inline-map\0${filename}\0${source}`)
+    .digest("hex");
+  const cached = path.join(CACHE_DIR, `${key}.js`);
+  let code;
+  try {
+    code = fs.readFileSync(cached, "utf8");
+  } catch {
+    code = transpile(source, filename);
+    try {
+      fs.mkdirSync(CACHE_DIR, { recursive: true });
+      const tmp = `${cached}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, code);
+      fs.renameSync(tmp, cached);
+    } catch {
+      // A read-only checkout still runs; it transpiles every time.
+    }
+  }
   module._compile(code, filename);
 };

@@ -75,9 +75,9 @@ describe("the bundle cache (esbuild runs once per distinct input content, across
   function bundleInNewProcess(): { code: string; inputs: readonly string[] } {
     let result: { code: string; inputs: readonly string[] } | undefined;
     jest.isolateModules(() => {
+      type Module = typeof import("../../stacks/aws/lambda-bundle");
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const fresh =
-        require("../../stacks/aws/lambda-bundle") as typeof import("../../stacks/aws/lambda-bundle");
+      const fresh = require("../../stacks/aws/lambda-bundle") as Module;
       const bundled = fresh.bundleCode(entry, 22, { cacheDir });
       result = { code: Buffer.from(bundled.code).toString("utf8"), inputs: bundled.inputs };
     });
