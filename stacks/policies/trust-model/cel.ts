@@ -106,6 +106,28 @@ function parsedTree(expression: string): ParsedNode | undefined {
  * any other difference does not. Undefined when the expression does not parse.
  */
 export function canonicalCel(expression: string): string | undefined {
+  return remembered(canonicalForms, expression, canonicalFormOf);
+}
+
+/**
+ * Results per expression text: a stack has a handful of expressions and the model asks about
+ * each many times (every mapping key against two accepted mappings, every adversary's
+ * constants), and parsing is most of the model's CPU. Bounded, so a long run (a property test
+ * over random expressions) cannot grow it without end.
+ */
+const canonicalForms = new Map<string, string | undefined>();
+const stringConstants = new Map<string, readonly string[] | undefined>();
+const REMEMBERED_PER_KIND = 512;
+
+function remembered<T>(cache: Map<string, T>, expression: string, compute: (e: string) => T): T {
+  if (cache.has(expression)) return cache.get(expression) as T;
+  const value = compute(expression);
+  if (cache.size >= REMEMBERED_PER_KIND) cache.clear();
+  cache.set(expression, value);
+  return value;
+}
+
+function canonicalFormOf(expression: string): string | undefined {
   const tree = parsedTree(expression);
   if (!tree) return undefined;
   return JSON.stringify(tree, (key, value: unknown) =>
@@ -124,6 +146,11 @@ export function canonicalCel(expression: string): string | undefined {
  * constants folded into one string; undefined when it does not parse. These are the identities a mapping or condition can name.
  */
 export function celStringConstants(expression: string): string[] | undefined {
+  const found = remembered(stringConstants, expression, stringConstantsOf);
+  return found && [...found];
+}
+
+function stringConstantsOf(expression: string): readonly string[] | undefined {
   const tree = parsedTree(expression);
   if (!tree) return undefined;
   const out: string[] = [];
