@@ -8,11 +8,14 @@
  * Each file carries an inline source map; `NODE_OPTIONS=--enable-source-maps` turns stack traces
  * into TypeScript lines (off by default: Node then parses every module's map, ~0.1 s).
  *
- * Transpiled files are kept in .gen/ts-cache, keyed by the file's path and content, esbuild's
- * version and these settings: a later run (another synth, a test's child synth) reads them
- * instead of starting esbuild's service and transpiling ~100 files again (~0.15 s of CPU).
- * An edited file has a new key; a stored file is written beside and renamed, so a concurrent
- * run never reads half of one.
+ * Transpiled files are kept in node_modules/.cache/wif-bridge-ts (where build tools keep
+ * theirs; `npm ci` starts it afresh), keyed by the file's name and content, esbuild's version
+ * and these settings: a later run (another synth, a test's child synth, a copy of the project
+ * that links this node_modules) reads them instead of starting esbuild's service and
+ * transpiling ~100 files again (~0.15 s of CPU). The source map names the file by its base
+ * name, which resolves beside the file wherever the checkout is, so one entry serves every
+ * copy. An edited file has a new key; a stored file is written beside and renamed, so a
+ * concurrent run never reads half of one.
  */
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: preloaded by node --require */
@@ -21,7 +24,9 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 // WIF_TS_CACHE_DIR: another place for it (tests use a temporary one).
-const CACHE_DIR = process.env.WIF_TS_CACHE_DIR || path.join(__dirname, "..", ".gen", "ts-cache");
+const CACHE_DIR =
+  process.env.WIF_TS_CACHE_DIR ||
+  path.join(__dirname, "..", "node_modules", ".cache", "wif-bridge-ts");
 const TARGET = `node${process.versions.node.split(".")[0]}`;
 const ESBUILD_VERSION = require("esbuild/package.json").version;
 
@@ -32,7 +37,7 @@ function transpile(source, filename) {
     loader: "ts",
     format: "cjs",
     target: TARGET,
-    sourcefile: filename,
+    sourcefile: path.basename(filename),
     sourcemap: "inline",
   }).code;
 }
@@ -41,7 +46,9 @@ require.extensions[".ts"] = function compileTypeScript(module, filename) {
   const source = fs.readFileSync(filename, "utf8");
   const key = crypto
     .createHash("sha256")
-    .update(`v1\0esbuild ${ESBUILD_VERSION}\0${TARGET}\0cjs inline-map\0${filename}\0${source}`)
+    .update(
+      `v2\0esbuild ${ESBUILD_VERSION}\0${TARGET}\0cjs inline-map\0${path.basename(filename)}\0${source}`,
+    )
     .digest("hex");
   const cached = path.join(CACHE_DIR, `${key}.js`);
   let code;

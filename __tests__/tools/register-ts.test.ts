@@ -42,9 +42,35 @@ describe("the TypeScript require hook (tools/register-ts.cjs)", () => {
     expect(stored()).toHaveLength(2);
   });
 
+  it("serves a copy of the file elsewhere from the same entry; its stack traces name the copy's TypeScript line", () => {
+    const source = 'type T = { a: string };\n\nconst t: T = { a: "x" };\nthrow new Error(t.a);\n';
+    fs.writeFileSync(main, source);
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "wif-register-ts-copy-"));
+    const copy = path.join(elsewhere, "main.ts");
+    fs.writeFileSync(copy, source);
+    const stackOf = (file: string) => {
+      try {
+        execFileSync(process.execPath, ["--enable-source-maps", "--require", HOOK, file], {
+          env: { ...process.env, WIF_TS_CACHE_DIR: cacheDir },
+          encoding: "utf8",
+          stdio: "pipe",
+        });
+      } catch (err) {
+        return String((err as { stderr: string }).stderr);
+      }
+      throw new Error(`${file} did not throw`);
+    };
+    expect(stackOf(main)).toContain(`${main}:4:`);
+    const entries = stored().length;
+    expect(stackOf(copy)).toContain(`${copy}:4:`);
+    expect(stored()).toHaveLength(entries);
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  });
+
   it("still runs when the cache cannot be written", () => {
     fs.rmSync(cacheDir, { recursive: true, force: true });
     fs.writeFileSync(cacheDir, "a file where the directory would be");
+    fs.writeFileSync(main, 'const word: string = "second";\nconsole.log(word);\n');
     expect(run().trim()).toBe("second");
     fs.rmSync(cacheDir);
   });
