@@ -107,3 +107,30 @@ describe("the stack's attribute condition, evaluated as CEL", () => {
     });
   });
 });
+
+describe("remembered outcomes (evaluateCel keeps one outcome per expression and bindings)", () => {
+  it("answers each binding by its own values, asked in any order and again", () => {
+    const expr = "assertion.arn == 'arn:a' ? 'yes' : 'no'";
+    const a = { assertion: { arn: "arn:a" } };
+    const b = { assertion: { arn: "arn:b" } };
+    for (let round = 0; round < 2; round++) {
+      expect(evaluateCel(expr, b)).toEqual({ ok: true, value: "no" });
+      expect(evaluateCel(expr, a)).toEqual({ ok: true, value: "yes" });
+    }
+  });
+
+  it("keeps an absent field apart from one set to undefined or to the text 'undefined'", () => {
+    const expr = "has(assertion.x) ? 'present' : 'absent'";
+    const absent = evaluateCel(expr, { assertion: {} });
+    const text = evaluateCel(expr, { assertion: { x: "undefined" } });
+    expect(absent).toEqual({ ok: true, value: "absent" });
+    expect(text).toEqual({ ok: true, value: "present" });
+    const undefinedField = evaluateCel(expr, {
+      assertion: { x: undefined as unknown as string },
+    });
+    // Whatever CEL makes of it, it is asked, not read from the absent field's answer.
+    expect(undefinedField).toEqual(
+      evaluateCel(`${expr} `, { assertion: { x: undefined as unknown as string } }),
+    );
+  });
+});

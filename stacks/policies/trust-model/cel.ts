@@ -77,8 +77,26 @@ function compile(expression: string): (bindings: CelBindings) => CelOutcome {
   return program;
 }
 
+/**
+ * Outcomes per expression and bindings. CEL here is pure (no clock, no randomness; extract()
+ * is a pure function), so the same expression over the same bindings has one outcome; the
+ * model asks it again for every stack of a run with the same identities (the adversaries are
+ * derived from the config). Bounded like the other caches.
+ */
+const outcomes = new Map<string, CelOutcome>();
+const REMEMBERED_OUTCOMES = 4096;
+const UNDEFINED = { undefined: "\0" };
+
 export function evaluateCel(expression: string, bindings: CelBindings): CelOutcome {
-  return compile(expression)(bindings);
+  // Undefined kept apart from absent: CEL may read the two differently.
+  const key = `${expression}\0${JSON.stringify(bindings, (_, v: unknown) => (v === undefined ? UNDEFINED : v))}`;
+  let outcome = outcomes.get(key);
+  if (!outcome) {
+    outcome = compile(expression)(bindings);
+    if (outcomes.size >= REMEMBERED_OUTCOMES) outcomes.clear();
+    outcomes.set(key, outcome);
+  }
+  return outcome;
 }
 
 type ParsedNode = Record<string, unknown>;
