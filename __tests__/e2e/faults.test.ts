@@ -3,10 +3,12 @@
  * invocation's time budget without duplicating rows, per-row insertErrors fail exactly their
  * messages, and a missing token or archive fails the whole batch (nothing acknowledged).
  */
+import type { OfflineBridge } from "../../emulator";
 import {
   EXAMPLE,
   messageIds,
   runBatch,
+  type BatchRun,
   startBridge,
   stopBridges,
   synthesizeEnvironments,
@@ -16,10 +18,34 @@ import {
 jest.setTimeout(30_000);
 
 let envs: Environments;
+
+/**
+ * The scenarios wait in real time (the handler backs off between retries), so they all start
+ * together once the environments are ready, each on its own emulator, and each test awaits its
+ * own: the suite takes as long as its longest scenario, not the sum. Bridges are stopped after
+ * all tests, since a scenario may still run while an earlier test finishes.
+ */
+type Scenario = { bridge: OfflineBridge; run: BatchRun };
+const scenarios: { start: () => void }[] = [];
+function scenario(setup: () => Promise<Scenario>): () => Promise<Scenario> {
+  let started: Promise<Scenario> | undefined;
+  const start = () => {
+    started ??= setup();
+    // Awaited (and so reported) by its own test; not an unhandled rejection meanwhile.
+    started.catch(() => undefined);
+  };
+  scenarios.push({ start });
+  return () => {
+    start();
+    return started!;
+  };
+}
+
 beforeAll(async () => {
   envs = await synthesizeEnvironments();
+  for (const s of scenarios) s.start();
 }, 60_000);
-afterEach(stopBridges);
+afterAll(stopBridges);
 
 /** Short enough that a retry loop ignoring the budget would time out, long enough for backoff. */
 const TIMEOUT_MS = 20_000;
@@ -31,10 +57,13 @@ const TIMEOUT_MS = 20_000;
 const OUTAGE_TIMEOUT_MS = 4_000;
 
 describe("faults", () => {
-  it("BigQuery 503 then OK: the rows land once", async () => {
+  const bigQuery503 = scenario(async () => {
     const bridge = await startBridge(envs[EXAMPLE]);
     bridge.emulator.inject("bigquery.insertAll", { status: 503 });
-    const run = await runBatch(bridge, bridge.configuredRole(), 4);
+    return { bridge, run: await runBatch(bridge, bridge.configuredRole(), 4) };
+  });
+  it("BigQuery 503 then OK: the rows land once", async () => {
+    const { bridge, run } = await bigQuery503();
     expect(run.failedMessageIds).toEqual([]);
     expect(bridge.emulator.calls("bigquery.insertAll")).toBe(2);
     expect(
@@ -45,32 +74,42 @@ describe("faults", () => {
     ).toEqual(["m0", "m1", "m2", "m3"]);
   });
 
-  it("a BigQuery reply lost to a connection reset: retried, and insertId keeps the rows single", async () => {
+  const lostReply = scenario(async () => {
     const bridge = await startBridge(envs[EXAMPLE]);
     bridge.emulator.inject("bigquery.insertAll", { reset: true });
-    const run = await runBatch(bridge, bridge.configuredRole(), 3);
+    return { bridge, run: await runBatch(bridge, bridge.configuredRole(), 3) };
+  });
+  it("a BigQuery reply lost to a connection reset: retried, and insertId keeps the rows single", async () => {
+    const { bridge, run } = await lostReply();
     expect(run.failedMessageIds).toEqual([]);
     expect(bridge.rows()).toHaveLength(3);
   });
 
-  it("a 429 burst is retried within the time budget", async () => {
+  const burst429 = scenario(async () => {
     const bridge = await startBridge(envs[EXAMPLE]);
     bridge.emulator.inject("bigquery.insertAll", { status: 429, times: 3 });
     const run = await runBatch(bridge, bridge.configuredRole(), 2, { timeoutMs: TIMEOUT_MS });
+    return { bridge, run };
+  });
+  it("a 429 burst is retried within the time budget", async () => {
+    const { bridge, run } = await burst429();
     expect(run.invocation.ok).toBe(true);
     expect(run.failedMessageIds).toEqual([]);
     expect(bridge.emulator.calls("bigquery.insertAll")).toBe(4);
     expect(bridge.rows()).toHaveLength(2);
   });
 
-  it("insertErrors on 2 of 10 rows: exactly those 2 messages fail, the other 8 land", async () => {
+  const rowErrors = scenario(async () => {
     const bridge = await startBridge(envs[EXAMPLE]);
     bridge.emulator.faults.failRows({
       rows: (json) => json.event_id === "m3" || json.event_id === "m7",
       reason: "invalid",
       message: "rejected by the emulator for this test",
     });
-    const run = await runBatch(bridge, bridge.configuredRole(), 10);
+    return { bridge, run: await runBatch(bridge, bridge.configuredRole(), 10) };
+  });
+  it("insertErrors on 2 of 10 rows: exactly those 2 messages fail, the other 8 land", async () => {
+    const { bridge, run } = await rowErrors();
     const ids = messageIds(run.event);
     expect(run.failedMessageIds.sort()).toEqual([ids[3], ids[7]].sort());
     expect(
@@ -81,12 +120,16 @@ describe("faults", () => {
     ).toEqual(["m0", "m1", "m2", "m4", "m5", "m6", "m8", "m9"].sort());
   });
 
-  it("STS down: the whole batch fails and nothing is written", async () => {
+  const stsDown = scenario(async () => {
     const bridge = await startBridge(envs[EXAMPLE]);
     bridge.emulator.inject("sts.token", { status: 503, times: 1000 });
     const run = await runBatch(bridge, bridge.configuredRole(), 3, {
       timeoutMs: OUTAGE_TIMEOUT_MS,
     });
+    return { bridge, run };
+  });
+  it("STS down: the whole batch fails and nothing is written", async () => {
+    const { bridge, run } = await stsDown();
     expect(run.invocation.ok).toBe(true);
     expect(run.failedMessageIds.sort()).toEqual(messageIds(run.event).sort());
     expect(bridge.emulator.calls("sts.token")).toBeGreaterThanOrEqual(1);
@@ -95,12 +138,16 @@ describe("faults", () => {
     expect(bridge.rows()).toHaveLength(0);
   });
 
-  it("the archive bucket failing: the batch fails before anything is inserted", async () => {
+  const archiveDown = scenario(async () => {
     const bridge = await startBridge(envs[EXAMPLE]);
     bridge.emulator.inject("storage.upload", { status: 503, times: 1000 });
     const run = await runBatch(bridge, bridge.configuredRole(), 3, {
       timeoutMs: OUTAGE_TIMEOUT_MS,
     });
+    return { bridge, run };
+  });
+  it("the archive bucket failing: the batch fails before anything is inserted", async () => {
+    const { bridge, run } = await archiveDown();
     expect(run.invocation.ok).toBe(true);
     expect(run.failedMessageIds.sort()).toEqual(messageIds(run.event).sort());
     expect(bridge.emulator.calls("storage.upload")).toBeGreaterThanOrEqual(1);
