@@ -4,6 +4,7 @@
  * messages, and a missing token or archive fails the whole batch (nothing acknowledged).
  */
 import type { OfflineBridge } from "../../emulator";
+import { startedTogether } from "../helpers/started-together";
 import {
   EXAMPLE,
   messageIds,
@@ -20,30 +21,16 @@ jest.setTimeout(30_000);
 let envs: Environments;
 
 /**
- * The scenarios wait in real time (the handler backs off between retries), so they all start
- * together once the environments are ready, each on its own emulator, and each test awaits its
- * own: the suite takes as long as its longest scenario, not the sum. Bridges are stopped after
- * all tests, since a scenario may still run while an earlier test finishes.
+ * The scenarios wait in real time (the handler backs off between retries), so they start
+ * together once the environments are ready, each on its own emulator (../helpers/started-together).
  */
 type Scenario = { bridge: OfflineBridge; run: BatchRun };
-const scenarios: { start: () => void }[] = [];
-function scenario(setup: () => Promise<Scenario>): () => Promise<Scenario> {
-  let started: Promise<Scenario> | undefined;
-  const start = () => {
-    started ??= setup();
-    // Awaited (and so reported) by its own test; not an unhandled rejection meanwhile.
-    started.catch(() => undefined);
-  };
-  scenarios.push({ start });
-  return () => {
-    start();
-    return started!;
-  };
-}
+const scenarios = startedTogether();
+const scenario = (setup: () => Promise<Scenario>) => scenarios.add(setup);
 
 beforeAll(async () => {
   envs = await synthesizeEnvironments();
-  for (const s of scenarios) s.start();
+  scenarios.startAll();
 }, 60_000);
 afterAll(stopBridges);
 

@@ -1,12 +1,21 @@
 /**
- * jest globalSetup: one directory per run for the shared fixtures (./shared-fixtures.ts),
- * handed to the workers in WIF_TEST_FIXTURES_DIR (they start after this and inherit it).
+ * jest globalSetup: a temporary directory of the run's own, and in it the directory for the
+ * shared fixtures (./shared-fixtures.ts). Both are handed to the workers through the
+ * environment (they start after this and inherit it).
+ *
+ * TMPDIR points at the run's directory, so every temporary directory the run makes (the tests'
+ * copies of the project, cdktf's Testing.app() outdirs, unpacked Lambda assets, child synths')
+ * lands there and ./jest-global-teardown.ts removes them all at once: a run leaves nothing
+ * behind in the machine's /tmp (before, each run left ~200 entries there).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { FIXTURES_DIR_ENV } from "./fixtures-dir";
+import { FIXTURES_DIR_ENV, RUN_TMPDIR_ENV } from "./fixtures-dir";
 
 export default function globalSetup(): void {
-  process.env[FIXTURES_DIR_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), "wif-test-fixtures-"));
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "wif-test-run-"));
+  process.env[RUN_TMPDIR_ENV] = runDir;
+  process.env.TMPDIR = runDir;
+  process.env[FIXTURES_DIR_ENV] = fs.mkdtempSync(path.join(runDir, "fixtures-"));
 }
