@@ -45,9 +45,9 @@ describe("the jest runtime's code cache", () => {
     const cache = new Map<string, unknown>();
     const jestCompile = jest.fn<ReturnType<Compile>, Parameters<Compile>>();
     run(cachedCompile(executor(), jestCompile, cache)(SOURCE, "/dir/m.js"));
-    expect([...cache.values()][0]).toBeInstanceOf(vm.Script);
+    expect(cache.get("/dir/m.js")).toMatchObject({ compiled: expect.any(vm.Script) });
     const again = run(cachedCompile(executor(), jestCompile, cache)(SOURCE, "/dir/m.js"));
-    const [entry] = [...cache.values()];
+    const entry = (cache.get("/dir/m.js") as { compiled: unknown }).compiled;
     expect(entry).toBeInstanceOf(Buffer);
     expect((entry as Buffer).length).toBeGreaterThan(0);
     expect((again.twice as (n: number) => number)(2)).toBe(4);
@@ -59,13 +59,18 @@ describe("the jest runtime's code cache", () => {
     expect(script.cachedDataRejected).toBe(false);
   });
 
-  it("keys by content: a changed source is compiled afresh", () => {
+  it("keeps a file's cache with its exact source: a changed source is compiled afresh", () => {
     const cache = new Map<string, unknown>();
     const compile = cachedCompile(executor(), jest.fn(), cache);
     run(compile(SOURCE, "/dir/m.js"));
+    run(compile(SOURCE, "/dir/m.js"));
+    expect((cache.get("/dir/m.js") as { compiled: unknown }).compiled).toBeInstanceOf(Buffer);
     const changed = run(compile(SOURCE.replace("2 * n", "3 * n"), "/dir/m.js"));
     expect((changed.twice as (n: number) => number)(2)).toBe(6);
-    expect(cache.size).toBe(2);
+    expect(cache.get("/dir/m.js")).toMatchObject({
+      source: expect.stringContaining("3 * n"),
+      compiled: expect.any(vm.Script),
+    });
   });
 
   it("leaves a syntax error and core modules to jest's own compile", () => {
