@@ -70,6 +70,7 @@ describe("the bundle cache (esbuild runs once per distinct input content, across
   const entry = path.join(src, "entry.ts");
   fs.writeFileSync(entry, 'import { word } from "./dep";\nexport const handler = () => word;\n');
   fs.writeFileSync(path.join(src, "dep.ts"), 'export const word = "first";\n');
+  fs.writeFileSync(path.join(src, "unrelated.ts"), "export const x = 1;\n");
 
   /** bundleCode from a fresh module instance: what another process would see. */
   function bundleInNewProcess(): { code: string; inputs: readonly string[] } {
@@ -104,8 +105,24 @@ describe("the bundle cache (esbuild runs once per distinct input content, across
 
   it("reuses the stored bundle when no input changed (another file's edit does not count)", () => {
     const marked = tamper(true);
-    fs.writeFileSync(path.join(src, "unrelated.ts"), "export const x = 1;\n");
+    fs.writeFileSync(path.join(src, "unrelated.ts"), "export const x = 2;\n");
     expect(bundleInNewProcess().code).toBe(marked);
+  });
+
+  it("rebuilds when a file added beside an input changes what an import resolves to", () => {
+    // esbuild tries .tsx before .ts: "./dep" now means dep.tsx, though no listed input changed.
+    fs.writeFileSync(path.join(src, "dep.tsx"), 'export const word = "shadow";\n');
+    const rebuilt = bundleInNewProcess();
+    expect(rebuilt.code).toContain('"shadow"');
+    expect(rebuilt.inputs.map((i) => path.basename(i)).sort()).toEqual(["dep.tsx", "entry.ts"]);
+    fs.rmSync(path.join(src, "dep.tsx"));
+    expect(bundleInNewProcess().code).toContain('"first"');
+    // The next tests expect one stored bundle: drop the shadow's.
+    for (const file of stored()) {
+      if (fs.readFileSync(path.join(cacheDir, file), "utf8").includes("shadow")) {
+        fs.rmSync(path.join(cacheDir, file));
+      }
+    }
   });
 
   it("rebuilds when an input's content changes", () => {

@@ -98,6 +98,21 @@ function inputsKey(buildKey: string, inputs: readonly string[]): string | undefi
     if (content === undefined && !RESOLUTION_FILES.includes(file)) return undefined;
     digest.update(`\0${file}\0${content ? sha256Hex(content) : "absent"}`);
   }
+  // The names beside our own inputs: a file added next to one (`./x.tsx` beside `./x.ts`, an
+  // `index.ts` in a folder) can change what an unchanged import resolves to. Packages' layout
+  // is pinned by the lock file.
+  const ownDirs = new Set(
+    inputs.filter((f) => !f.split(/[\\/]/).includes("node_modules")).map((f) => path.dirname(f)),
+  );
+  for (const dir of [...ownDirs].sort()) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(path.resolve(PROJECT_ROOT, dir)).sort();
+    } catch {
+      return undefined;
+    }
+    digest.update(`\0dir ${dir}\0${names.join("\0")}`);
+  }
   return digest.digest("hex");
 }
 
@@ -106,7 +121,8 @@ function inputsKey(buildKey: string, inputs: readonly string[]): string | undefi
  * of its inputs, across processes. The last build's input list is kept per entry and target;
  * when every listed file (and the lock file and tsconfig) still has the content it had, the
  * stored bundle of that content is reused, after checking its SHA-256. Any edit to a listed
- * file, such as a new import, gives a new key and a fresh build. Each synth, test suite and
+ * file, such as a new import, or a file added or removed beside one of our listed files, gives
+ * a new key and a fresh build. Each synth, test suite and
  * child synth would otherwise spend ~0.1-0.2 s of CPU in esbuild for the same bytes.
  */
 export function bundleCode(
