@@ -1,10 +1,12 @@
 /**
- * Slow, independent pieces of a suite (scenarios that wait out real backoff, matrices of Lambda
- * containers) declared next to the test that checks each, and started together from one
- * beforeAll once their inputs are ready: the suite then lasts as long as its longest piece, not
- * the sum, and each test awaits and asserts only its own. Each piece must own what it uses (its
- * own emulator, its own containers), and whatever stops them must run in afterAll, since a piece
- * may still run while an earlier test finishes.
+ * Slow, independent pieces of a suite that mostly wait (scenarios that wait out the handler's
+ * real retry backoff), declared next to the test that checks each, and started together from
+ * one beforeAll once their inputs are ready: the suite then lasts as long as its longest piece,
+ * not the sum, and each test awaits and asserts only its own. Not for pieces that keep a core
+ * busy (the isolation matrices' Lambda processes): run together on two cores they made the whole
+ * run slower (docs/performance.md). Each piece must own what it uses (its own emulator, its own
+ * containers), and whatever stops them must run in afterAll, since a piece may still run while
+ * an earlier test finishes.
  */
 export interface StartedTogether {
   /** Declares a piece; the returned function gives its result (starting it if not yet started). */
